@@ -1,0 +1,78 @@
+import AWSWire
+import Foundation
+import GRDB
+
+extension ObjectStore {
+    /// S3's naming rules for new buckets.
+    public static func isValidBucketName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (3...63).contains(bytes.count) else { return false }
+        let allowed = bytes.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }
+        guard allowed, isAlphanumeric(bytes.first!), isAlphanumeric(bytes.last!) else { return false }
+        guard !name.contains(".."), !name.contains(".-"), !name.contains("-.") else { return false }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 4, parts.allSatisfy({ UInt8($0) != nil }) { return false }
+        for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] where name.hasPrefix(prefix) { return false }
+        for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3"] where name.hasSuffix(suffix) { return false }
+        return true
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+    }
+
+    public func listBuckets() async throws -> [Bucket] {
+        try await db.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, region, created FROM buckets ORDER BY name").map {
+                Bucket(name: $0[0], region: $0[1], creationDate: Date(timeIntervalSince1970: $0[2]))
+            }
+        }
+    }
+
+    public func bucket(_ name: String) async throws -> Bucket {
+        let found = try await db.read { db in
+            try Row.fetchOne(db, sql: "SELECT name, region, created FROM buckets WHERE name = ?", arguments: [name])
+        }
+        guard let row = found else { throw S3Errors.noSuchBucket(name) }
+        return Bucket(name: row[0], region: row[1], creationDate: Date(timeIntervalSince1970: row[2]))
+    }
+
+    public func requireBucket(_ name: String) async throws {
+        _ = try await bucket(name)
+    }
+
+    /// Creates a bucket. As in S3, creating one you already own again succeeds in us-east-1 and is
+    /// `BucketAlreadyOwnedByYou` elsewhere.
+    public func createBucket(_ name: String, region: String?) async throws {
+        guard Self.isValidBucketName(name) else { throw S3Errors.invalidBucketName(name) }
+        let region = region ?? defaultRegion
+        let created = try await db.write { db -> Bool in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) != nil { return false }
+            try db.execute(
+                sql: "INSERT INTO buckets (name, region, created) VALUES (?, ?, ?)",
+                arguments: [name, region, Date().timeIntervalSince1970])
+            return true
+        }
+        if !created && region != "us-east-1" { throw S3Errors.bucketAlreadyOwnedByYou(name) }
+    }
+
+    public func deleteBucket(_ name: String) async throws {
+        let blobs = try await db.write { db -> [String] in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) != nil else {
+                throw S3Errors.noSuchBucket(name)
+            }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name]) != nil {
+                throw S3Errors.bucketNotEmpty(name)
+            }
+            // Unfinished multipart uploads go with the bucket, as in S3.
+            let blobs = try String.fetchAll(
+                db, sql: "SELECT blob FROM parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)", arguments: [name])
+            try db.execute(sql: "DELETE FROM parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)", arguments: [name])
+            try db.execute(sql: "DELETE FROM uploads WHERE bucket = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM completed_uploads WHERE bucket = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
+            return blobs
+        }
+        await removeBlobs(blobs)
+    }
+}

@@ -1,0 +1,152 @@
+import AWSWire
+import Foundation
+import GRDB
+
+extension ObjectStore {
+    static let objectColumns = "bucket, key, size, etag, last_modified, attributes, checksum, segments, parts_count"
+
+    /// Makes `blob` the object at `key`, replacing any earlier version atomically.
+    @discardableResult
+    public func putObject(
+        bucket: String, key: String, blob: WrittenBlob, attributes: ObjectAttributes, checksum: StoredChecksum?
+    ) async throws -> ObjectRecord {
+        try await install(blob)
+        let record = ObjectRecord(
+            bucket: bucket, key: key, size: blob.size, etag: blob.md5Hex, lastModified: Date(), attributes: attributes,
+            checksum: checksum, segments: [Segment(blob: blob.name, size: blob.size)], partsCount: nil)
+        do {
+            try await commit(record)
+        } catch {
+            await removeBlobs([blob.name])
+            throw error
+        }
+        return record
+    }
+
+    /// Writes the index row for `record` (whose blobs are installed) and deletes the blobs it replaces.
+    func commit(_ record: ObjectRecord, inside extra: (@Sendable (Database) throws -> Void)? = nil) async throws {
+        let replaced = try await db.write { db -> [String] in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [record.bucket]) != nil else {
+                throw S3Errors.noSuchBucket(record.bucket)
+            }
+            try extra?(db)
+            let old = try String.fetchOne(
+                db, sql: "SELECT segments FROM objects WHERE bucket = ? AND key = ?", arguments: [record.bucket, Data(key: record.key)])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO objects (\(Self.objectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    record.bucket, Data(key: record.key), record.size, record.etag, record.lastModified.timeIntervalSince1970,
+                    record.attributes.json, record.checksum.map(Self.encodeJSON), Self.encodeJSON(record.segments), record.partsCount,
+                ])
+            return try old.map(Self.blobNames) ?? []
+        }
+        await removeBlobs(replaced.filter { name in !record.segments.contains { $0.blob == name } })
+    }
+
+    public func headObject(bucket: String, key: String) async throws -> ObjectRecord {
+        let record = try await db.read { db -> ObjectRecord? in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
+                throw S3Errors.noSuchBucket(bucket)
+            }
+            return try Row.fetchOne(
+                db, sql: "SELECT \(Self.objectColumns) FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, Data(key: key)]
+            ).map(Self.record)
+        }
+        guard let record else { throw S3Errors.noSuchKey(key) }
+        return record
+    }
+
+    /// Opens an object's blobs for reading. A blob can vanish between the index read and the open when a
+    /// concurrent write replaces the object; the lookup is then simply repeated.
+    public func openObject(bucket: String, key: String) async throws -> ObjectReader {
+        for _ in 0..<5 {
+            let record = try await headObject(bucket: bucket, key: key)
+            let paths = record.segments.map { layout.blobPath($0.blob) }
+            let files = try await io.run { () -> [OpenFile]? in
+                var files: [OpenFile] = []
+                for path in paths {
+                    let fd = open(path, O_RDONLY | O_CLOEXEC)
+                    if fd < 0 {
+                        if errno == ENOENT { return nil }
+                        throw POSIXFailure("open \(path)")
+                    }
+                    files.append(OpenFile(fd: fd))
+                }
+                return files
+            }
+            if let files { return ObjectReader(record: record, files: files, io: io) }
+        }
+        throw S3Errors.internalError("the object kept changing while it was being opened")
+    }
+
+    /// Deletes an object; deleting a missing key succeeds, as in S3.
+    public func deleteObject(bucket: String, key: String) async throws {
+        try await deleteObjects(bucket: bucket, keys: [key])
+    }
+
+    public func deleteObjects(bucket: String, keys: [String]) async throws {
+        let blobs = try await db.write { db -> [String] in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
+                throw S3Errors.noSuchBucket(bucket)
+            }
+            var blobs: [String] = []
+            for key in keys {
+                if let segments = try String.fetchOne(
+                    db, sql: "DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING segments", arguments: [bucket, Data(key: key)])
+                {
+                    blobs += try Self.blobNames(segments)
+                }
+            }
+            return blobs
+        }
+        await removeBlobs(blobs)
+    }
+
+    /// Copies an object without copying its bytes: blobs are immutable, so the copy hard-links them.
+    @discardableResult
+    public func copyObject(
+        _ source: ObjectReader, toBucket bucket: String, key: String, attributes: ObjectAttributes
+    ) async throws -> ObjectRecord {
+        let names = source.record.segments.map { _ in UUID().uuidString.lowercased() }
+        let pairs = zip(source.record.segments, names).map { (layout.blobPath($0.blob), layout.blobPath($1)) }
+        let files = source.files
+        try await io.run {
+            // Linking by path is safe while `files` holds the sources open: they are unlinked only after a
+            // replacement commits, and then the link fails and the copy is retried by the client.
+            _ = files
+            for (from, to) in pairs where link(from, to) != 0 {
+                throw POSIXFailure("link \(from)")
+            }
+        }
+        let segments = zip(source.record.segments, names).map { Segment(blob: $1, size: $0.size) }
+        let record = ObjectRecord(
+            bucket: bucket, key: key, size: source.record.size, etag: source.record.etag, lastModified: Date(),
+            attributes: attributes, checksum: source.record.checksum, segments: segments, partsCount: source.record.partsCount)
+        do {
+            try await commit(record)
+        } catch {
+            await removeBlobs(names)
+            throw error
+        }
+        return record
+    }
+
+    static func record(_ row: Row) throws -> ObjectRecord {
+        let keyData: Data = row["key"]
+        let checksum: String? = row["checksum"]
+        return ObjectRecord(
+            bucket: row["bucket"], key: String(decoding: keyData, as: UTF8.self), size: row["size"], etag: row["etag"],
+            lastModified: Date(timeIntervalSince1970: row["last_modified"]), attributes: try ObjectAttributes(json: row["attributes"]),
+            checksum: try checksum.map { try JSONDecoder().decode(StoredChecksum.self, from: Data($0.utf8)) },
+            segments: try JSONDecoder().decode([Segment].self, from: Data((row["segments"] as String).utf8)),
+            partsCount: row["parts_count"])
+    }
+
+    static func blobNames(_ segmentsJSON: String) throws -> [String] {
+        try JSONDecoder().decode([Segment].self, from: Data(segmentsJSON.utf8)).map(\.blob)
+    }
+
+    static func encodeJSON<T: Encodable>(_ value: T) -> String {
+        String(decoding: try! JSONEncoder().encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,101 @@
+import AWSWire
+import Foundation
+import GRDB
+import Logging
+
+/// S3's state: buckets and objects on disk, indexed in SQLite.
+///
+/// Every write follows one discipline: the bytes go to a temporary file, are fsynced and renamed into an
+/// immutable blob, and only then does the index commit point at them. A reader therefore sees the old object or
+/// the new one, never a part, and a crash at any step leaves at worst an unreferenced blob, swept at the next start.
+public final class ObjectStore: Sendable {
+    public static let minimumPartSize: Int64 = 5 * 1024 * 1024
+
+    public let layout: StoreLayout
+    public let defaultRegion: String
+    let db: DatabasePool
+    let io: BlockingIO
+    let fsync: Bool
+    let logger: Logger
+
+    public init(dataDirectory: String, defaultRegion: String = "us-east-1", fsync: Bool = true, logger: Logger) throws {
+        layout = StoreLayout(dataDirectory: dataDirectory)
+        self.defaultRegion = defaultRegion
+        self.fsync = fsync
+        self.logger = logger
+        try layout.createDirectories()
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            // WAL with NORMAL sync survives a killed process; only a power loss can cost the last commits.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        db = try DatabasePool(path: layout.database, configuration: configuration)
+        try Schema.migrator.migrate(db)
+        io = BlockingIO(threads: 8)
+        try recover()
+    }
+
+    public func shutdown() async throws {
+        try await io.shutdown()
+        try db.close()
+    }
+
+    /// Starts a body upload into a temporary file.
+    public func makeWriter(checksum: ChecksumAlgorithm? = nil, computeSHA256: Bool = false) -> BlobWriter {
+        BlobWriter(layout: layout, io: io, fsync: fsync, checksum: checksum, computeSHA256: computeSHA256)
+    }
+
+    /// Moves a finished blob from the temporary area to its permanent place; not yet referenced by anything.
+    func install(_ blob: WrittenBlob) async throws {
+        let (from, to) = (layout.temporaryPath(blob.name), layout.blobPath(blob.name))
+        try await io.run {
+            if rename(from, to) != 0 { throw POSIXFailure("rename \(from)") }
+        }
+    }
+
+    /// Deletes blobs no longer referenced; a failure only leaves an orphan that the next start sweeps.
+    func removeBlobs(_ names: [String]) async {
+        guard !names.isEmpty else { return }
+        let paths = names.map(layout.blobPath)
+        _ = try? await io.run {
+            for path in paths { unlink(path) }
+        }
+    }
+
+    /// Empties the temporary area and deletes blobs the index does not reference (left by a crash between
+    /// rename and commit, or between commit and the deletion of replaced blobs).
+    private func recover() throws {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: layout.temporary)) ?? [] {
+            unlink(layout.temporaryPath(name))
+        }
+        let referenced = try db.read { db -> Set<String> in
+            var names = Set<String>()
+            let decoder = JSONDecoder()
+            let rows = try Row.fetchCursor(db, sql: "SELECT segments FROM objects")
+            while let row = try rows.next() {
+                let text: String = row[0]
+                for segment in try decoder.decode([Segment].self, from: Data(text.utf8)) { names.insert(segment.blob) }
+            }
+            for blob in try String.fetchAll(db, sql: "SELECT blob FROM parts") { names.insert(blob) }
+            return names
+        }
+        var swept = 0
+        for folder in (try? fm.contentsOfDirectory(atPath: layout.blobs)) ?? [] {
+            for name in (try? fm.contentsOfDirectory(atPath: layout.blobs + "/" + folder)) ?? [] where !referenced.contains(name) {
+                unlink(layout.blobPath(name))
+                swept += 1
+            }
+        }
+        if swept > 0 { logger.info("swept \(swept) unreferenced blob(s) left by an earlier crash") }
+    }
+}
+
+extension Data {
+    init(key: String) { self.init(key.utf8) }
+}
+
+extension ObjectAttributes {
+    var json: String { String(decoding: try! JSONEncoder().encode(self), as: UTF8.self) }
+    init(json: String) throws { self = try JSONDecoder().decode(ObjectAttributes.self, from: Data(json.utf8)) }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// A bucket as stored.
+public struct Bucket: Sendable, Equatable {
+    public let name: String
+    public let region: String
+    public let creationDate: Date
+}
+
+/// The headers S3 stores with an object and returns on GET and HEAD.
+public struct ObjectAttributes: Codable, Sendable, Equatable {
+    public var contentType: String?
+    public var cacheControl: String?
+    public var contentDisposition: String?
+    public var contentEncoding: String?
+    public var contentLanguage: String?
+    public var expires: String?
+    /// `x-amz-meta-*` values by lower-cased name (without the prefix); empty values are kept.
+    public var metadata: [String: String]
+    /// Other `x-amz-*` headers accepted and echoed back (server-side encryption, storage class, ...).
+    public var stored: [String: String]
+
+    public init(
+        contentType: String? = nil, cacheControl: String? = nil, contentDisposition: String? = nil,
+        contentEncoding: String? = nil, contentLanguage: String? = nil, expires: String? = nil,
+        metadata: [String: String] = [:], stored: [String: String] = [:]
+    ) {
+        self.contentType = contentType
+        self.cacheControl = cacheControl
+        self.contentDisposition = contentDisposition
+        self.contentEncoding = contentEncoding
+        self.contentLanguage = contentLanguage
+        self.expires = expires
+        self.metadata = metadata
+        self.stored = stored
+    }
+}
+
+/// A flexible checksum as stored: `FULL_OBJECT` for single PUTs, `COMPOSITE` (`value-N`) for multipart uploads.
+public struct StoredChecksum: Codable, Sendable, Equatable {
+    public let algorithm: String
+    public let value: String
+    public let type: String
+
+    public init(algorithm: String, value: String, type: String) {
+        self.algorithm = algorithm
+        self.value = value
+        self.type = type
+    }
+}
+
+/// One immutable file holding a run of an object's bytes; a multipart object is several.
+public struct Segment: Codable, Sendable, Equatable {
+    public let blob: String
+    public let size: Int64
+}
+
+/// An object's index entry: everything but its bytes.
+public struct ObjectRecord: Sendable, Equatable {
+    public let bucket: String
+    public let key: String
+    public let size: Int64
+    /// The MD5 hex, or `<md5 of part md5s>-<N>` for multipart; unquoted.
+    public let etag: String
+    public let lastModified: Date
+    public let attributes: ObjectAttributes
+    public let checksum: StoredChecksum?
+    public let segments: [Segment]
+    public let partsCount: Int?
+
+    public var quotedETag: String { "\"\(etag)\"" }
+}
+
+/// A listing row: the fields ListObjects returns.
+public struct ObjectSummary: Sendable, Equatable {
+    public let key: String
+    public let size: Int64
+    public let etag: String
+    public let lastModified: Date
+    public let checksumAlgorithm: String?
+}
+
+public struct MultipartUpload: Sendable, Equatable {
+    public let uploadId: String
+    public let bucket: String
+    public let key: String
+    public let initiated: Date
+    public let attributes: ObjectAttributes
+    public let checksumAlgorithm: String?
+}
+
+public struct Part: Sendable, Equatable {
+    public let partNumber: Int
+    public let size: Int64
+    public let etag: String
+    public let lastModified: Date
+    public let checksum: String?
+    let blob: String
+}

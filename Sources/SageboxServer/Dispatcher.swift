@@ -1,0 +1,122 @@
+import AWSWire
+import HTTPTypes
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import S3
+
+/// One port for every service: a request goes to the service its `X-Amz-Target`, its form `Action=` and
+/// credential scope, or else its S3 shape names.
+struct Dispatcher: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let s3: S3Service
+    let sts: STSService
+    let authenticator: Authenticator
+    let startedAt = Date()
+
+    /// JSON and query requests are small; they are read whole (to hash them for SigV4), up to this size.
+    static let maxRPCBody = 16 * 1024 * 1024
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let requestID = RequestID.make()
+        var response: Response
+        if request.uri.path == "/_sagebox/health" {
+            response = health()
+        } else if let target = request.headers[.amzTarget] {
+            response = await json(request, target: target, requestID: requestID)
+            response.headers[.amznRequestID] = requestID
+        } else if isQuery(request) {
+            response = await query(request, requestID: requestID)
+            response.headers[.amznRequestID] = requestID
+        } else {
+            response = await restXML(request, requestID: requestID)
+            response.headers[.amzID2] = requestID
+        }
+        response.headers[.amzRequestID] = requestID
+        context.logger.debug("\(request.method) \(request.head.path ?? "/") -> \(response.status.code)")
+        return response
+    }
+
+    private func health() -> Response {
+        let body: [String: Any] = [
+            "status": "ok", "services": ["s3", "sts"], "uptimeSeconds": Int(Date().timeIntervalSince(startedAt)),
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private func restXML(_ request: Request, requestID: String) async -> Response {
+        let payloadHash = request.headers[.amzContentSHA256] ?? SigV4.unsignedPayload
+        if case .failure(let error) = authenticator.authenticate(request, payloadHash: payloadHash, protocol: .restXML) {
+            return S3Response.errorResponse(error, requestID: requestID, resource: request.uri.path, isHead: request.method == .head)
+        }
+        return await s3.respond(to: request, requestID: requestID)
+    }
+
+    private func json(_ request: Request, target: String, requestID: String) async -> Response {
+        do {
+            var request = request
+            let body = try await request.collectBody(upTo: Self.maxRPCBody)
+            _ = try authenticate(request, body: body, protocol: .json).get()
+            throw JSONProtocol.unknownOperation(target)
+        } catch let error as AWSError {
+            return jsonError(error, contentType: request.headers[.contentType])
+        } catch {
+            return jsonError(AWSError(code: "InternalFailure", message: String(describing: error), status: 500), contentType: request.headers[.contentType])
+        }
+    }
+
+    private func jsonError(_ error: AWSError, contentType: String?) -> Response {
+        Response(
+            status: .init(code: error.status),
+            headers: [.contentType: contentType ?? "application/x-amz-json-1.1", .amznErrorType: error.code],
+            body: .init(byteBuffer: ByteBuffer(bytes: JSONProtocol.errorBody(error))))
+    }
+
+    /// Query-protocol requests: a form body (or query string) naming an `Action`.
+    private func isQuery(_ request: Request) -> Bool {
+        if request.method == .post, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true { return true }
+        return request.uri.path == "/" && request.uri.queryParameters["Action"] != nil
+    }
+
+    private func query(_ request: Request, requestID: String) async -> Response {
+        var namespace = STSService.namespace
+        do {
+            var request = request
+            let body = try await request.collectBody(upTo: Self.maxRPCBody)
+            var parameters: [String: String] = [:]
+            let rawQuery = request.uri.query ?? ""
+            for (name, value) in PercentEncoding.parseQuery(rawQuery[...]) + PercentEncoding.parseQuery(String(buffer: body)[...]) {
+                parameters[name] = value
+            }
+            let credential = try authenticate(request, body: body, protocol: .query).get()
+            let action = parameters["Action"] ?? ""
+            let service = credential?.service ?? (parameters["Version"] == "2010-05-08" ? "iam" : "sts")
+            switch service {
+            case "sts":
+                let xml = try sts.respond(action: action, parameters: parameters, accessKeyId: credential?.accessKeyId, requestID: requestID)
+                return Self.xmlResponse(xml, status: .ok)
+            default:
+                namespace = "https://\(service).amazonaws.com/doc/\(parameters["Version"] ?? "")/"
+                throw QueryProtocol.invalidAction(action, service: service.uppercased())
+            }
+        } catch let error as AWSError {
+            return Self.xmlResponse(QueryProtocol.errorDocument(error, namespace: namespace, requestID: requestID), status: .init(code: error.status))
+        } catch {
+            let failure = AWSError(code: "InternalFailure", message: String(describing: error), status: 500)
+            return Self.xmlResponse(QueryProtocol.errorDocument(failure, namespace: namespace, requestID: requestID), status: .internalServerError)
+        }
+    }
+
+    private func authenticate(_ request: Request, body: ByteBuffer, protocol wire: WireProtocol) -> Result<SigV4Credential?, AWSError> {
+        let hash = Array(SHA256.hash(data: Data(body.readableBytesView))).hexString
+        return authenticator.authenticate(request, payloadHash: hash, protocol: wire)
+    }
+
+    private static func xmlResponse(_ xml: String, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: xml)))
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// Everything `sagebox serve` can be told.
+public struct ServerSettings: Sendable {
+    public static let defaultPort = 9700
+
+    public var host = "127.0.0.1"
+    public var port = ServerSettings.defaultPort
+    public var dataDirectory: String
+    public var region = "us-east-1"
+    public var accountId = "123456789012"
+    /// Access key id → secret. Empty: every well-formed request is accepted, whatever its keys.
+    public var credentials: [String: String] = [:]
+    /// Host names under which `<bucket>.<name>` addresses a bucket (virtual-host style).
+    public var virtualHostDomains = ["localhost"]
+    /// Whether object writes are fsynced before they are acknowledged.
+    public var fsync = true
+
+    public init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+    }
+
+    /// `$XDG_DATA_HOME/sagebox`, else `~/.local/share/sagebox`.
+    public static var defaultDataDirectory: String {
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/sagebox" }
+        return (env["HOME"] ?? NSHomeDirectory()) + "/.local/share/sagebox"
+    }
+}

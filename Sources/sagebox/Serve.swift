@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SageboxServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Sagebox server.",
+        discussion: """
+            Every service answers on one port. Without credentials, any well-formed request is accepted whatever
+            its keys; with --access-key/--secret-key or --credentials-file, SigV4 signatures are verified.
+            """
+    )
+
+    @Option(help: "Address to bind. Binding beyond 127.0.0.1 exposes your data to the network.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one; the start-up line names it).")
+    var port = ServerSettings.defaultPort
+
+    @Option(help: "Where buckets, objects and jobs are kept.")
+    var dataDir = ServerSettings.defaultDataDirectory
+
+    @Option(help: "Region reported for buckets created without a location constraint.")
+    var region = "us-east-1"
+
+    @Option(help: "Account id reported by STS GetCallerIdentity and used in ARNs.")
+    var accountId = "123456789012"
+
+    @Option(help: "Access key id to require (with --secret-key).")
+    var accessKey: String?
+
+    @Option(help: "Secret access key for --access-key.")
+    var secretKey: String?
+
+    @Option(help: "File of credentials to require, one 'ACCESS_KEY_ID SECRET_ACCESS_KEY' pair a line ('#' starts a comment).")
+    var credentialsFile: String?
+
+    @Option(help: "Extra host name for virtual-host-style S3 addressing (<bucket>.<name>); 'localhost' is always served.")
+    var virtualHostDomain: [String] = []
+
+    @Flag(inversion: .prefixedNo, help: "fsync every object before acknowledging it.")
+    var fsync = true
+
+    @Option(help: "Log level: trace, debug (logs every request), info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        if (accessKey == nil) != (secretKey == nil) {
+            throw ValidationError("--access-key and --secret-key go together.")
+        }
+    }
+
+    func run() async throws {
+        var settings = ServerSettings(dataDirectory: dataDir)
+        settings.host = host
+        settings.port = port
+        settings.region = region
+        settings.accountId = accountId
+        settings.fsync = fsync
+        settings.virtualHostDomains = ["localhost"] + virtualHostDomain
+        if let accessKey, let secretKey { settings.credentials[accessKey] = secretKey }
+        if let credentialsFile { settings.credentials.merge(try Self.readCredentials(credentialsFile)) { $1 } }
+        var logger = Logger(label: "sagebox")
+        logger.logLevel = logLevel
+        try await SageboxServer.run(settings, logger: logger)
+    }
+
+    static func readCredentials(_ path: String) throws -> [String: String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("Cannot read the credentials file \(path).")
+        }
+        var credentials: [String: String] = [:]
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let fields = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].split(whereSeparator: \.isWhitespace)
+            if fields.isEmpty { continue }
+            guard fields.count == 2 else {
+                throw ValidationError("\(path):\(number + 1): expected 'ACCESS_KEY_ID SECRET_ACCESS_KEY'.")
+            }
+            credentials[String(fields[0])] = String(fields[1])
+        }
+        return credentials
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

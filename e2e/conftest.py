@@ -1,0 +1,400 @@
+"""Fixtures for the Sagebox end-to-end suite.
+
+A session-wide `sagebox serve` runs on a free loopback port with a temporary data dir; tests talk to it with the
+real boto3, AWS CLI and SageMaker Python SDK. `sagebox_factory` starts extra servers (auth mode, restarts on the
+same data dir, crash tests). The client environment is isolated: nothing reads ~/.aws or ~/.config/sagemaker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+E2E_DIR = Path(__file__).resolve().parent
+REPO_ROOT = E2E_DIR.parent
+sys.path.insert(0, str(E2E_DIR))
+
+import helpers  # noqa: E402
+from helpers import REGION, free_port, make_client  # noqa: E402
+
+HEALTH_PATH = "/_sagebox/health"
+STARTUP_TIMEOUT = 20.0
+
+# --------------------------------------------------------------------------------------------------------------
+# Isolation of the client side: the tests must never read the developer's ~/.aws or SageMaker config, and never
+# reach an AWS endpoint. This runs at import, before any boto3 session exists.
+# --------------------------------------------------------------------------------------------------------------
+
+_ISOLATION_DIR = Path(tempfile.mkdtemp(prefix="sagebox-e2e-env-"))
+(_ISOLATION_DIR / "aws-config").write_text("")
+(_ISOLATION_DIR / "aws-credentials").write_text("")
+(_ISOLATION_DIR / "home").mkdir()
+for _name in list(os.environ):
+    if _name.startswith(("AWS_", "SAGEMAKER_")):
+        del os.environ[_name]
+os.environ.update({
+    "AWS_CONFIG_FILE": str(_ISOLATION_DIR / "aws-config"),
+    "AWS_SHARED_CREDENTIALS_FILE": str(_ISOLATION_DIR / "aws-credentials"),
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_ACCESS_KEY_ID": helpers.DUMMY_KEY,
+    "AWS_SECRET_ACCESS_KEY": helpers.DUMMY_SECRET,
+    "AWS_DEFAULT_REGION": REGION,
+})
+
+# Virtual-host-style S3 uses http://<bucket>.localhost:PORT. glibc does not resolve *.localhost on this machine,
+# so this test process maps every *.localhost name to 127.0.0.1 (what a browser or systemd-resolved would do).
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _getaddrinfo_localhost(host, *args, **kwargs):
+    if isinstance(host, str) and host.endswith(".localhost"):
+        host = "127.0.0.1"
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _getaddrinfo_localhost
+
+
+def pytest_report_header(config):
+    import boto3
+    import botocore
+    return [f"sagebox binary: {sagebox_binary()}",
+            f"boto3 {boto3.__version__}, botocore {botocore.__version__}, awscrt: {helpers.have_awscrt()}"]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The server process
+# --------------------------------------------------------------------------------------------------------------
+
+def sagebox_binary() -> Path:
+    env_bin = os.environ.get("SAGEBOX_BIN")
+    if env_bin:
+        return Path(env_bin).resolve()
+    return REPO_ROOT / ".build" / "debug" / "sagebox"
+
+
+class SageboxServer:
+    """One `sagebox serve` process. `.endpoint`, `.data_dir`, `.port`, `.proc`, `.log_path`."""
+
+    def __init__(self, binary: Path, data_dir: Path, log_dir: Path, port: Optional[int] = None,
+                 extra_args: tuple = (), host: str = "127.0.0.1"):
+        self.binary = binary
+        self.data_dir = Path(data_dir)
+        self.log_dir = Path(log_dir)
+        self.port = port
+        self.host = host
+        self.extra_args = tuple(extra_args)
+        self.proc: Optional[subprocess.Popen] = None
+        self.log_path: Optional[Path] = None
+        self.starts = 0
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def localhost_endpoint(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    def command(self) -> list[str]:
+        return [str(self.binary), "serve", "--host", self.host, "--port", str(self.port),
+                "--data-dir", str(self.data_dir), *self.extra_args]
+
+    def start(self) -> "SageboxServer":
+        if not self.binary.exists():
+            pytest.fail(f"sagebox binary not found at {self.binary}; run `swift build` (or set SAGEBOX_BIN)",
+                        pytrace=False)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        attempts = 3 if self.port is None else 1
+        for attempt in range(attempts):
+            if self.port is None or attempt > 0:
+                self.port = free_port()
+            self.starts += 1
+            self.log_path = self.log_dir / f"sagebox-{self.port}-{self.starts}.log"
+            log = open(self.log_path, "wb")
+            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, cwd=str(self.log_dir))
+            log.close()
+            if self._wait_healthy():
+                return self
+            if self.proc.poll() is not None and b"in use" in self.log_tail().encode() and attempt + 1 < attempts:
+                continue  # lost a race for the port: try another one
+            break
+        self.kill()
+        pytest.fail(f"sagebox did not answer {HEALTH_PATH} within {STARTUP_TIMEOUT:.0f}s\n"
+                    f"command: {' '.join(self.command())}\nexit code: {self.proc.poll()}\n"
+                    f"--- server output ---\n{self.log_tail()}", pytrace=False)
+
+    def _wait_healthy(self) -> bool:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(self.endpoint + HEALTH_PATH, timeout=1) as resp:
+                    if resp.status == 200:
+                        return True
+            except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
+                pass
+            time.sleep(0.05)
+        return False
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 10) -> Optional[int]:
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        return self.proc.returncode
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to clean up (used by the crash tests)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def restart(self) -> "SageboxServer":
+        """Stop (if running) and start again on the same port and data dir."""
+        self.stop()
+        return self.start()
+
+    def log_tail(self, n: int = 60) -> str:
+        if not self.log_path or not self.log_path.exists():
+            return "(no output)"
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(lines[-n:])
+
+    def s3(self, **kwargs):
+        return make_client("s3", self.endpoint, **kwargs)
+
+    def client(self, service: str, **kwargs):
+        return make_client(service, self.endpoint, **kwargs)
+
+
+class ServerManager:
+    def __init__(self, base: Path):
+        self.base = base
+        self.servers: list[SageboxServer] = []
+
+    def start(self, data_dir: Optional[Path] = None, extra_args=(), port: Optional[int] = None) -> SageboxServer:
+        name = f"srv{len(self.servers)}"
+        if data_dir is None:
+            data_dir = self.base / name / "data"
+        server = SageboxServer(sagebox_binary(), data_dir, self.base / name / "logs", port=port,
+                               extra_args=extra_args)
+        self.servers.append(server)
+        return server.start()
+
+    def stop_all(self):
+        for server in self.servers:
+            try:
+                server.stop()
+            except Exception:  # pragma: no cover - best effort at teardown
+                server.kill()
+
+
+@pytest.fixture(scope="session")
+def server_manager(tmp_path_factory):
+    manager = ServerManager(tmp_path_factory.mktemp("sagebox"))
+    yield manager
+    manager.stop_all()
+
+
+@pytest.fixture(scope="session")
+def sagebox(server_manager) -> SageboxServer:
+    """The shared server: default flags, a fresh temp data dir."""
+    return server_manager.start()
+
+
+@pytest.fixture(autouse=True)
+def _sagebox_survives_each_test(request):
+    """If a test kills the shared server (a crash), fail that test with the server's output and restart the
+    server on the same port and data dir so the rest of the suite still runs."""
+    yield
+    if "sagebox" not in request.fixturenames:
+        return
+    server = request.getfixturevalue("sagebox")
+    if not server.alive():
+        code = server.proc.returncode if server.proc else None
+        tail = server.log_tail()
+        server.start()
+        pytest.fail(f"the sagebox server exited during this test (exit code {code})\n--- server output ---\n{tail}",
+                    pytrace=False)
+
+
+@pytest.fixture
+def sagebox_factory(tmp_path):
+    """Start extra servers: factory(extra_args=(...), data_dir=None, port=None) -> SageboxServer. Each is stopped
+    when the test ends. Call `.restart()`, `.kill()` then `.start()` for restarts on the same data dir."""
+    manager = ServerManager(tmp_path / "servers")
+
+    def factory(extra_args=(), data_dir=None, port=None) -> SageboxServer:
+        return manager.start(data_dir=data_dir, extra_args=extra_args, port=port)
+
+    factory.manager = manager
+    yield factory
+    manager.stop_all()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Clients
+# --------------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def s3(sagebox):
+    """boto3 S3 client, path style, us-east-1, dummy credentials."""
+    return make_client("s3", sagebox.endpoint)
+
+
+@pytest.fixture(scope="session")
+def s3_virtual(sagebox):
+    """boto3 S3 client, virtual-host style: requests go to http://<bucket>.localhost:PORT."""
+    return make_client("s3", sagebox.localhost_endpoint, addressing_style="virtual")
+
+
+@pytest.fixture(scope="session")
+def s3_eu(sagebox):
+    """boto3 S3 client whose region is eu-west-1 (for LocationConstraint tests)."""
+    return make_client("s3", sagebox.endpoint, region="eu-west-1")
+
+
+@pytest.fixture(scope="session")
+def sts(sagebox):
+    return make_client("sts", sagebox.endpoint)
+
+
+def unique_bucket_name(hint: str = "t") -> str:
+    hint = re.sub(r"[^a-z0-9-]+", "-", hint.lower()).strip("-")[:40].strip("-") or "t"
+    return f"{hint}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def bucket_name(request):
+    return unique_bucket_name(request.node.name)
+
+
+@pytest.fixture
+def bucket(s3, bucket_name):
+    """A new, empty bucket (us-east-1) on the shared server, unique to the test."""
+    s3.create_bucket(Bucket=bucket_name)
+    return bucket_name
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Subprocess environments: the AWS CLI and the SageMaker SDK
+# --------------------------------------------------------------------------------------------------------------
+
+def venv_bin_dir() -> Path:
+    return Path(sys.executable).parent
+
+
+def aws_cli_path() -> str:
+    candidate = venv_bin_dir() / "aws"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("aws")
+    if not found:
+        pytest.fail("the AWS CLI (awscli) is not installed in the test venv", pytrace=False)
+    return found
+
+
+@pytest.fixture(scope="session")
+def isolated_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    return home
+
+
+def clean_env(home: Path) -> dict:
+    """os.environ without any AWS_/SAGEMAKER_ variable, with HOME pointing at an empty dir and the venv on PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAGEMAKER_"))}
+    env["HOME"] = str(home)
+    env["PATH"] = f"{venv_bin_dir()}{os.pathsep}{env.get('PATH', '')}"
+    env["AWS_CONFIG_FILE"] = str(_ISOLATION_DIR / "aws-config")
+    env["AWS_SHARED_CREDENTIALS_FILE"] = str(_ISOLATION_DIR / "aws-credentials")
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+@pytest.fixture(scope="session")
+def cli_env(sagebox, isolated_home) -> dict:
+    env = clean_env(isolated_home)
+    env.update({
+        "AWS_ENDPOINT_URL": sagebox.endpoint,
+        "AWS_ACCESS_KEY_ID": helpers.DUMMY_KEY,
+        "AWS_SECRET_ACCESS_KEY": helpers.DUMMY_SECRET,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_DEFAULT_OUTPUT": "json",
+        "AWS_MAX_ATTEMPTS": "1",
+        "AWS_RETRY_MODE": "standard",
+    })
+    return env
+
+
+class AwsCli:
+    def __init__(self, env: dict):
+        self.env = env
+        self.binary = aws_cli_path()
+
+    def __call__(self, *args, check: bool = True, input: Optional[str] = None, timeout: float = 110,
+                 env: Optional[dict] = None, cwd=None) -> subprocess.CompletedProcess:
+        run_env = dict(self.env)
+        if env:
+            run_env.update(env)
+        proc = subprocess.run([self.binary, *map(str, args)], env=run_env, input=input, capture_output=True,
+                              text=True, timeout=timeout, cwd=cwd)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"`aws {' '.join(map(str, args))}` exited {proc.returncode}\n"
+                                 f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}")
+        return proc
+
+    def json(self, *args, **kwargs):
+        proc = self(*args, **kwargs)
+        return json.loads(proc.stdout) if proc.stdout.strip() else {}
+
+
+@pytest.fixture(scope="session")
+def aws(cli_env) -> AwsCli:
+    """Run the AWS CLI (v1, from the venv) against the shared server: aws("s3", "ls"), aws.json("s3api", ...)."""
+    return AwsCli(cli_env)
+
+
+def sagebox_env_vars(endpoint: Optional[str], base_env: dict) -> dict:
+    """Apply `eval "$(sagebox env [--endpoint URL])"` in bash on top of base_env; return the resulting env."""
+    args = f' --endpoint "{endpoint}"' if endpoint else ""
+    script = f'set -e; out="$("$SAGEBOX_BIN_FOR_ENV" env{args})"; eval "$out"; env -0'
+    env = dict(base_env)
+    env["SAGEBOX_BIN_FOR_ENV"] = str(sagebox_binary())
+    proc = subprocess.run(["bash", "-c", script], env=env, capture_output=True, timeout=30)
+    assert proc.returncode == 0, (f"eval \"$(sagebox env{args})\" failed ({proc.returncode}): "
+                                  f"{proc.stderr.decode(errors='replace')}")
+    result = {}
+    for item in proc.stdout.split(b"\0"):
+        if b"=" in item:
+            k, v = item.split(b"=", 1)
+            result[k.decode()] = v.decode(errors="replace")
+    result.pop("SAGEBOX_BIN_FOR_ENV", None)
+    return result

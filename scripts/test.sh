@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# THE test command: set-up, debug build, Swift unit tests, then the end-to-end suite (pytest e2e) against the
+# freshly built binary. Exits non-zero if any stage fails. Extra arguments go to pytest (e.g. -k listing -x).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+bash scripts/setup.sh
+
+echo "== swift build (debug)"
+swift build
+
+status=0
+
+echo "== swift test"
+if ! swift test; then
+    echo "swift test FAILED" >&2
+    status=1
+fi
+
+echo "== pytest e2e"
+export SAGEBOX_BIN="${SAGEBOX_BIN:-$ROOT/.build/debug/sagebox}"
+set +e
+"$ROOT/.venv/bin/python" -m pytest e2e -q -rfE "$@"
+rc=$?
+set -e
+if [ "$rc" -ne 0 ]; then
+    echo "pytest e2e FAILED (exit $rc)" >&2
+    status=1
+fi
+
+exit "$status"
