@@ -63,7 +63,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"]),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
+        .testTarget(
+            name: "ObjectStoreTests",
+            dependencies: ["ObjectStore", "AWSWire", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

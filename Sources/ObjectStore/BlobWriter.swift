@@ -14,7 +14,8 @@ public struct WrittenBlob: Sendable {
     public var md5Hex: String { md5.hexString }
 }
 
-/// Streams a body into a temporary file, hashing as it goes, so no body is ever held whole in memory.
+/// Streams a body into a temporary file, hashing as it goes, so no body is ever held whole in memory; `finish`
+/// fsyncs it and renames it into the blob area, where it stays invisible until an index row references it.
 ///
 /// One request task owns a writer and awaits each call in turn, which is what makes the unchecked
 /// `Sendable` sound: the mutable state is never touched by two threads at once.
@@ -23,6 +24,7 @@ public final class BlobWriter: @unchecked Sendable {
 
     public let name: String
     private let path: String
+    private let blobPath: String
     private let layout: StoreLayout
     private let io: BlockingIO
     private let fsync: Bool
@@ -37,6 +39,7 @@ public final class BlobWriter: @unchecked Sendable {
     init(layout: StoreLayout, io: BlockingIO, fsync: Bool, checksum: ChecksumAlgorithm?, computeSHA256: Bool) {
         name = UUID().uuidString.lowercased()
         path = layout.temporaryPath(name)
+        blobPath = layout.blobPath(name)
         self.layout = layout
         self.io = io
         self.fsync = fsync
@@ -65,7 +68,7 @@ public final class BlobWriter: @unchecked Sendable {
         }
     }
 
-    /// Flushes, fsyncs and closes the file; the blob is then ready to be installed under its name.
+    /// Flushes, fsyncs, closes and installs the blob under its name.
     public func finish() async throws -> WrittenBlob {
         try await flush(finishing: true)
         done = true
@@ -74,14 +77,15 @@ public final class BlobWriter: @unchecked Sendable {
             sha256Hex: sha256.map { Array($0.finalize()).hexString })
     }
 
-    /// Removes the temporary file; used when the body is refused.
+    /// Removes the file, wherever it got to; used when the body is refused.
     public func discard() async {
         done = true
-        let (fd, path) = (self.fd, self.path)
+        let (fd, path, blobPath) = (self.fd, self.path, self.blobPath)
         self.fd = -1
         _ = try? await io.run {
             if fd >= 0 { close(fd) }
             unlink(path)
+            unlink(blobPath)
         }
     }
 
@@ -90,7 +94,7 @@ public final class BlobWriter: @unchecked Sendable {
     private func flush(finishing: Bool) async throws {
         let chunk = staging
         staging.clear()
-        let (path, fsync) = (self.path, self.fsync)
+        let (path, blobPath, fsync) = (self.path, self.blobPath, self.fsync)
         try await io.run { [self] in
             chunk.withUnsafeReadableBytes { bytes in
                 md5.update(bufferPointer: bytes)
@@ -106,6 +110,7 @@ public final class BlobWriter: @unchecked Sendable {
                 if fsync, Glibc.fsync(fd) != 0 { throw POSIXFailure("fsync \(path)") }
                 close(fd)
                 fd = -1
+                if rename(path, blobPath) != 0 { throw POSIXFailure("rename \(path)") }
             }
         }
     }

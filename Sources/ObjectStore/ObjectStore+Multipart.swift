@@ -32,7 +32,6 @@ extension ObjectStore {
 
     /// Records a part; a part uploaded again replaces the earlier one (the last to finish wins).
     public func putPart(uploadId: String, partNumber: Int, blob: WrittenBlob, checksum: String?) async throws -> Part {
-        try await install(blob)
         let part = Part(partNumber: partNumber, size: blob.size, etag: blob.md5Hex, lastModified: Date(), checksum: checksum, blob: blob.name)
         let replaced: String?
         do {

@@ -10,7 +10,6 @@ extension ObjectStore {
     public func putObject(
         bucket: String, key: String, blob: WrittenBlob, attributes: ObjectAttributes, checksum: StoredChecksum?
     ) async throws -> ObjectRecord {
-        try await install(blob)
         let record = ObjectRecord(
             bucket: bucket, key: key, size: blob.size, etag: blob.md5Hex, lastModified: Date(), attributes: attributes,
             checksum: checksum, segments: [Segment(blob: blob.name, size: blob.size)], partsCount: nil)

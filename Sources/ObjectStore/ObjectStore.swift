@@ -45,14 +45,6 @@ public final class ObjectStore: Sendable {
         BlobWriter(layout: layout, io: io, fsync: fsync, checksum: checksum, computeSHA256: computeSHA256)
     }
 
-    /// Moves a finished blob from the temporary area to its permanent place; not yet referenced by anything.
-    func install(_ blob: WrittenBlob) async throws {
-        let (from, to) = (layout.temporaryPath(blob.name), layout.blobPath(blob.name))
-        try await io.run {
-            if rename(from, to) != 0 { throw POSIXFailure("rename \(from)") }
-        }
-    }
-
     /// Deletes blobs no longer referenced; a failure only leaves an orphan that the next start sweeps.
     func removeBlobs(_ names: [String]) async {
         guard !names.isEmpty else { return }
