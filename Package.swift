@@ -63,6 +63,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"]),
+        .testTarget(name: "S3Tests", dependencies: ["S3"]),
         .testTarget(
             name: "ObjectStoreTests",
             dependencies: ["ObjectStore", "AWSWire", .product(name: "Crypto", package: "swift-crypto")]
