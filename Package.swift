@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "sagebox",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sagebox", targets: ["sagebox"]),
     ],
@@ -16,9 +16,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .target(name: "Archive", dependencies: ["CArchive"]),
+        .target(
+            name: "Runner",
+            dependencies: [
+                "Archive", "AWSWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
         .target(
             name: "AWSWire",
             dependencies: [
@@ -40,6 +51,23 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CloudWatchLogs",
+            dependencies: ["AWSWire", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "TrainingJobs",
+            dependencies: [
+                "AWSWire", "ObjectStore", "CloudWatchLogs", "Runner", "Archive",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "SageMaker",
+            dependencies: ["AWSWire", "TrainingJobs", "Runner"]
+        ),
+        .target(
             name: "S3",
             dependencies: [
                 "AWSWire", "ObjectStore",
@@ -49,7 +77,7 @@ let package = Package(
         .target(
             name: "SageboxServer",
             dependencies: [
-                "AWSWire", "ObjectStore", "S3",
+                "AWSWire", "ObjectStore", "S3", "CloudWatchLogs", "TrainingJobs", "SageMaker", "Runner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
@@ -58,12 +86,14 @@ let package = Package(
         .executableTarget(
             name: "sagebox",
             dependencies: [
-                "SageboxServer",
+                "SageboxServer", "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"]),
         .testTarget(name: "S3Tests", dependencies: ["S3"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
         .testTarget(
             name: "ObjectStoreTests",
             dependencies: ["ObjectStore", "AWSWire", .product(name: "Crypto", package: "swift-crypto")]

@@ -14,6 +14,9 @@ struct Dispatcher: HTTPResponder {
 
     let s3: S3Service
     let sts: STSService
+    let iam: IAMService
+    /// JSON-protocol services by their `X-Amz-Target` prefix.
+    let jsonServices: [String: any JSONService]
     let authenticator: Authenticator
     let startedAt = Date()
 
@@ -42,7 +45,7 @@ struct Dispatcher: HTTPResponder {
 
     private func health() -> Response {
         let body: [String: Any] = [
-            "status": "ok", "services": ["s3", "sts"], "uptimeSeconds": Int(Date().timeIntervalSince(startedAt)),
+            "status": "ok", "services": ["s3", "sts", "iam"] + jsonServices.keys.sorted(), "uptimeSeconds": Int(Date().timeIntervalSince(startedAt)),
         ]
         let data = try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -57,22 +60,34 @@ struct Dispatcher: HTTPResponder {
     }
 
     private func json(_ request: Request, target: String, requestID: String) async -> Response {
+        let split = JSONProtocol.splitTarget(target)
+        let service = split.flatMap { jsonServices[$0.prefix] }
+        let contentType = service?.contentType ?? request.headers[.contentType] ?? "application/x-amz-json-1.1"
         do {
             var request = request
             let body = try await request.collectBody(upTo: Self.maxRPCBody)
             _ = try authenticate(request, body: body, protocol: .json).get()
-            throw JSONProtocol.unknownOperation(target)
+            guard let service, let operation = split?.operation else { throw JSONProtocol.unknownOperation(target) }
+            let input: JSONValue
+            do {
+                input = body.readableBytes == 0 ? .object([:]) : try JSONValue.decode(Data(body.readableBytesView))
+            } catch {
+                throw AWSError(code: "SerializationException", message: "The request body is not valid JSON.", status: 400)
+            }
+            let output = try await service.handle(operation: operation, input: input)
+            return Response(
+                status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: output.encoded())))
         } catch let error as AWSError {
-            return jsonError(error, contentType: request.headers[.contentType])
+            return jsonError(error, contentType: contentType)
         } catch {
-            return jsonError(AWSError(code: "InternalFailure", message: String(describing: error), status: 500), contentType: request.headers[.contentType])
+            return jsonError(AWSError(code: "InternalFailure", message: String(describing: error), status: 500), contentType: contentType)
         }
     }
 
-    private func jsonError(_ error: AWSError, contentType: String?) -> Response {
+    private func jsonError(_ error: AWSError, contentType: String) -> Response {
         Response(
             status: .init(code: error.status),
-            headers: [.contentType: contentType ?? "application/x-amz-json-1.1", .amznErrorType: error.code],
+            headers: [.contentType: contentType, .amznErrorType: error.code],
             body: .init(byteBuffer: ByteBuffer(bytes: JSONProtocol.errorBody(error))))
     }
 
@@ -99,6 +114,9 @@ struct Dispatcher: HTTPResponder {
             case "sts":
                 let xml = try sts.respond(action: action, parameters: parameters, accessKeyId: credential?.accessKeyId, requestID: requestID)
                 return Self.xmlResponse(xml, status: .ok)
+            case "iam":
+                namespace = IAMService.namespace
+                return Self.xmlResponse(try iam.respond(action: action, parameters: parameters, requestID: requestID), status: .ok)
             default:
                 namespace = "https://\(service).amazonaws.com/doc/\(parameters["Version"] ?? "")/"
                 throw QueryProtocol.invalidAction(action, service: service.uppercased())

@@ -1,17 +1,50 @@
+import CloudWatchLogs
 import Foundation
 import Hummingbird
 import Logging
 import ObjectStore
+import Runner
 import S3
+import SageMaker
+import TrainingJobs
 
 /// The `sagebox serve` process: every service on one port.
 public enum SageboxServer {
     public static func run(_ settings: ServerSettings, logger: Logger) async throws {
         let store = try ObjectStore(
             dataDirectory: settings.dataDirectory, defaultRegion: settings.region, fsync: settings.fsync, logger: logger)
+        let logs = try LogStore(path: settings.dataDirectory + "/logs/logs.sqlite", region: settings.region, accountId: settings.accountId)
+        let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+        let endpoint = EndpointReference("http://\(host):\(settings.port)")
+
+        var folders = settings.containerSpecFolders
+        if let bundled = ContainerSpecCatalog.bundledFolder() { folders.append(bundled) }
+        let specs = try ContainerSpecCatalog.load(from: folders, fallbackToGeneric: settings.unknownImagesRunGeneric)
+        let isolation = await Isolation.detect()
+        if case .none(let reason) = isolation {
+            logger.warning("jobs run without a mount namespace (\(reason)): their /opt/ml tree is elsewhere and SM_* paths point there")
+        }
+        let inventory = GPUInventory.detect()
+        var jobSettings = JobSettings(dataDirectory: settings.dataDirectory, endpoint: endpoint, region: settings.region, accountId: settings.accountId)
+        jobSettings.stopGraceSeconds = settings.stopGraceSeconds
+        jobSettings.gpuShortage = settings.gpuShortage
+        jobSettings.keepJobFiles = settings.keepJobFiles
+        if let credential = settings.credentials.sorted(by: { $0.key < $1.key }).first {
+            jobSettings.accessKey = credential.key
+            jobSettings.secretKey = credential.value
+        }
+        let jobs = try JobController(
+            settings: jobSettings, objects: store, logs: logs, specs: specs,
+            gpus: GPUAllocator(inventory: inventory, policy: settings.gpuShortage), isolation: isolation, logger: logger)
+
         let dispatcher = Dispatcher(
             s3: S3Service(store: store, virtualHostDomains: settings.virtualHostDomains),
             sts: STSService(accountId: settings.accountId),
+            iam: IAMService(accountId: settings.accountId),
+            jsonServices: [
+                "SageMaker": SageMakerService(jobs: jobs, specs: specs),
+                "Logs_20140328": LogsService(store: logs),
+            ],
             authenticator: Authenticator(credentials: settings.credentials))
         let app = Application(
             responder: dispatcher,
@@ -19,9 +52,10 @@ public enum SageboxServer {
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? settings.port
-                let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+                endpoint.url = "http://\(host):\(port)"
                 // Scripts and tests read this line to learn the endpoint, so it goes to stdout unconditionally.
-                let line = "Sagebox listening on http://\(host):\(port) (data in \(settings.dataDirectory))\n"
+                let gpus = inventory.indices.isEmpty ? "no GPUs" : "\(inventory.indices.count) GPU(s)"
+                let line = "Sagebox listening on \(endpoint.url) (data in \(settings.dataDirectory); \(gpus); \(specs.specs.count) container specs)\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
             },
             logger: logger)

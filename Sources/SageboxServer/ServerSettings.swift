@@ -1,4 +1,5 @@
 import Foundation
+import Runner
 
 /// Everything `sagebox serve` can be told.
 public struct ServerSettings: Sendable {
@@ -15,6 +16,14 @@ public struct ServerSettings: Sendable {
     public var virtualHostDomains = ["localhost"]
     /// Whether object writes are fsynced before they are acknowledged.
     public var fsync = true
+    /// Seconds between SIGTERM and SIGKILL when a job is stopped, times out or is interrupted.
+    public var stopGraceSeconds: Double = 120
+    public var gpuShortage: GPUShortagePolicy = .run
+    /// Folders searched for container specs before the bundled ones.
+    public var containerSpecFolders: [String] = []
+    /// Run images no spec matches with the `generic` spec instead of rejecting the job.
+    public var unknownImagesRunGeneric = false
+    public var keepJobFiles = false
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

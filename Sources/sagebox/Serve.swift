@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Runner
 import SageboxServer
 
 struct Serve: AsyncParsableCommand {
@@ -42,6 +43,21 @@ struct Serve: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "fsync every object before acknowledging it.")
     var fsync = true
 
+    @Option(help: "Seconds between SIGTERM and SIGKILL when a job is stopped, reaches its time limit or is interrupted.")
+    var stopGraceSeconds: Double = 120
+
+    @Option(help: "When a job asks for more GPUs than this machine has: run (with the GPUs there are), wait, or fail.")
+    var gpuShortage: GPUShortagePolicy = .run
+
+    @Option(name: .customLong("container-specs"), help: "Folder of container specs (image → how it runs here), searched before the bundled ones. Repeatable.")
+    var containerSpecs: [String] = []
+
+    @Option(help: "Training images no container spec matches: reject them, or run them with the 'generic' spec.")
+    var unknownImages: UnknownImages = .reject
+
+    @Flag(help: "Keep each job's /opt/ml trees under the data dir after it ends (for debugging).")
+    var keepJobFiles = false
+
     @Option(help: "Log level: trace, debug (logs every request), info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -59,6 +75,11 @@ struct Serve: AsyncParsableCommand {
         settings.accountId = accountId
         settings.fsync = fsync
         settings.virtualHostDomains = ["localhost"] + virtualHostDomain
+        settings.stopGraceSeconds = stopGraceSeconds
+        settings.gpuShortage = gpuShortage
+        settings.containerSpecFolders = containerSpecs
+        settings.unknownImagesRunGeneric = unknownImages == .generic
+        settings.keepJobFiles = keepJobFiles
         if let accessKey, let secretKey { settings.credentials[accessKey] = secretKey }
         if let credentialsFile { settings.credentials.merge(try Self.readCredentials(credentialsFile)) { $1 } }
         var logger = Logger(label: "sagebox")
@@ -83,4 +104,9 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
+enum UnknownImages: String, ExpressibleByArgument, CaseIterable {
+    case reject, generic
+}
+
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension GPUShortagePolicy: ExpressibleByArgument {}

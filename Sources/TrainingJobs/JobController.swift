@@ -1,0 +1,160 @@
+import AWSWire
+import CloudWatchLogs
+import Foundation
+import Logging
+import ObjectStore
+import Runner
+
+/// Owns every training job's state: creates, lists, describes and stops jobs, persists each change, and starts
+/// an execution for each new job.
+public actor JobController {
+    /// Why a running job is being brought down.
+    public enum StopReason: Sendable, Equatable {
+        case requested
+        case maxRuntime
+    }
+
+    /// The live handles of a running job.
+    final class RunControl {
+        var processes: [ProcessLauncher.Handle] = []
+        var stopReason: StopReason?
+        var task: Task<Void, Never>?
+    }
+
+    let settings: JobSettings
+    let store: JobStore
+    let executor: JobExecutor
+    let logger: Logger
+    private var jobs: [String: TrainingJob] = [:]
+    private var order: [String] = []
+    private var runs: [String: RunControl] = [:]
+
+    public init(
+        settings: JobSettings, objects: ObjectStore, logs: LogStore, specs: ContainerSpecCatalog, gpus: GPUAllocator, isolation: Isolation,
+        logger: Logger
+    ) throws {
+        self.settings = settings
+        self.logger = logger
+        store = try JobStore(path: settings.databasePath)
+        executor = JobExecutor(settings: settings, objects: objects, logs: logs, specs: specs, gpus: gpus, isolation: isolation, logger: logger)
+        for var job in try store.loadAll() {
+            // A job cannot outlive its server: whatever was running is over, and must say so rather than stay InProgress.
+            if !job.status.isTerminal {
+                job.failureReason = "InternalServerError: the Sagebox server stopped while the job was running."
+                job.transition(.failed, "Training job failed", status: .failed)
+                try store.save(job)
+            }
+            jobs[job.name] = job
+            order.append(job.name)
+        }
+    }
+
+    public func arn(for name: String) -> String {
+        "arn:aws:sagemaker:\(settings.region):\(settings.accountId):training-job/\(name.lowercased())"
+    }
+
+    /// Records a new job and starts it.
+    public func create(name: String, request: JSONValue, tags: [(String, String)]) throws -> TrainingJob {
+        if let existing = jobs.keys.first(where: { $0.lowercased() == name.lowercased() }) {
+            throw AWSError(
+                code: "ResourceInUse",
+                message: "Training job names must be unique within an AWS account and region, and a training job with this name already exists (\(arn(for: existing)))",
+                status: 400)
+        }
+        var job = TrainingJob(name: name, arn: arn(for: name), request: request, now: Date())
+        job.setTags(tags)
+        try store.save(job)
+        jobs[name] = job
+        order.append(name)
+        let control = RunControl()
+        runs[name] = control
+        let executor = self.executor
+        control.task = Task { await executor.run(job, controller: self) }
+        return job
+    }
+
+    public func job(_ name: String) throws -> TrainingJob {
+        guard let job = jobs[name] else { throw Self.notFound }
+        return job
+    }
+
+    public func job(arn: String) throws -> TrainingJob {
+        guard let job = jobs.values.first(where: { $0.arn == arn }) else { throw Self.notFound }
+        return job
+    }
+
+    public func allJobs() -> [TrainingJob] {
+        order.compactMap { jobs[$0] }
+    }
+
+    /// SageMaker answers a missing job with ValidationException, not the modelled ResourceNotFound.
+    static let notFound = AWSError.validation("Requested resource not found.")
+
+    /// Stops a job: Stopping at once, then SIGTERM to its processes, SIGKILL after the grace period.
+    public func stop(_ name: String, reason: StopReason = .requested) throws {
+        guard var job = jobs[name] else { throw Self.notFound }
+        guard job.status == .inProgress else {
+            if reason != .requested { return }
+            throw AWSError.validation("The request was rejected because the training job is in status \(job.status.rawValue).")
+        }
+        job.transition(.stopping, "Stopping the training job", status: .stopping)
+        save(job)
+        guard let control = runs[name] else { return }
+        control.stopReason = reason
+        for process in control.processes { process.signal(SIGTERM) }
+        let grace = settings.stopGraceSeconds
+        Task {
+            try? await Task.sleep(for: .seconds(grace))
+            await self.kill(name)
+        }
+    }
+
+    private func kill(_ name: String) {
+        guard let control = runs[name] else { return }
+        for process in control.processes { process.signal(SIGKILL) }
+    }
+
+    public func addTags(arn: String, _ tags: [(String, String)]) throws {
+        var job = try job(arn: arn)
+        job.setTags(tags)
+        save(job)
+    }
+
+    public func deleteTags(arn: String, _ keys: [String]) throws {
+        var job = try job(arn: arn)
+        job.removeTags(keys)
+        save(job)
+    }
+
+    // MARK: Called by the executor
+
+    func update(_ name: String, _ change: (inout TrainingJob) -> Void) {
+        guard var job = jobs[name] else { return }
+        change(&job)
+        save(job)
+    }
+
+    func stopReason(_ name: String) -> StopReason? {
+        runs[name]?.stopReason
+    }
+
+    /// Registers a started process; one started after a stop was requested is signalled at once.
+    func register(_ process: ProcessLauncher.Handle, for name: String) {
+        guard let control = runs[name] else { return }
+        control.processes.append(process)
+        if control.stopReason != nil { process.signal(SIGTERM) }
+    }
+
+    func finished(_ name: String) {
+        runs[name] = nil
+    }
+
+    private func save(_ job: TrainingJob) {
+        jobs[job.name] = job
+        do {
+            try store.save(job)
+        } catch {
+            logger.error("cannot persist training job \(job.name): \(error)")
+        }
+    }
+}

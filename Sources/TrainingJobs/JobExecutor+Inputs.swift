@@ -1,0 +1,147 @@
+import AWSWire
+import Archive
+import Foundation
+import ObjectStore
+import Runner
+
+extension JobExecutor {
+    /// Lays out every host's `/opt/ml` tree: config files, channel data, the unpacked source, restored checkpoints.
+    func prepareHosts(_ job: TrainingJob, spec: TrainingJobSpec, container: ContainerSpec, directory: String) async throws -> [HostRun] {
+        let names = (1...spec.instanceCount).map { "algo-\($0)" }
+        var hosts: [HostRun] = []
+        for (offset, name) in names.enumerated() {
+            let root = directory + "/" + name
+            let layout = HostLayout(root: root, visibleRoot: isolation.visibleRoot ?? root)
+            try layout.create()
+            try layout.writeConfig("hyperparameters.json", (job.request["HyperParameters"] ?? .object([:])).encoded())
+            try layout.writeConfig("inputdataconfig.json", Self.inputDataConfig(spec).encoded())
+            try layout.writeConfig("resourceconfig.json", Self.resourceConfig(spec, host: name, hosts: names).encoded())
+            if let uri = spec.checkpointS3Uri {
+                try layout.writeConfig(
+                    "checkpointconfig.json", JSONValue.object(["LocalPath": .string(spec.checkpointLocalPath), "S3Uri": .string(uri)]).encoded())
+            }
+            for channel in spec.channels {
+                try await download(channel, into: layout.channelDirectory(channel.name), host: offset, hosts: names.count)
+            }
+            if spec.entrypoint == nil, container.usesToolkit, let source = Self.submitDirectory(spec) {
+                try await unpackSource(source, layout: layout, scratch: directory)
+            }
+            if let uri = spec.checkpointS3Uri {
+                guard let local = layout.diskPath(forVisible: spec.checkpointLocalPath) else {
+                    throw JobFailure(reason: "ClientError: CheckpointConfig.LocalPath \(spec.checkpointLocalPath) must be inside /opt/ml in Sagebox.")
+                }
+                try await restoreCheckpoints(from: uri, into: local)
+            }
+            hosts.append(HostRun(index: offset + 1, layout: layout))
+        }
+        return hosts
+    }
+
+    static func inputDataConfig(_ spec: TrainingJobSpec) -> JSONValue {
+        var config: [String: JSONValue] = [:]
+        for channel in spec.channels {
+            var entry: [String: JSONValue] = [
+                "TrainingInputMode": .string(channel.inputMode), "S3DistributionType": .string(channel.distribution),
+                "RecordWrapperType": .string(channel.recordWrapper),
+            ]
+            if let contentType = channel.contentType { entry["ContentType"] = .string(contentType) }
+            config[channel.name] = .object(entry)
+        }
+        return .object(config)
+    }
+
+    static func resourceConfig(_ spec: TrainingJobSpec, host: String, hosts: [String]) -> JSONValue {
+        let hostList = JSONValue.array(hosts.map { .string($0) })
+        return .object([
+            "current_host": .string(host), "current_instance_type": .string(spec.instanceType),
+            "current_group_name": .string("homogeneousCluster"), "hosts": hostList,
+            "instance_groups": .array([
+                .object([
+                    "instance_group_name": .string("homogeneousCluster"), "instance_type": .string(spec.instanceType), "hosts": hostList,
+                ])
+            ]),
+            "network_interface_name": .string("eth0"),
+        ])
+    }
+
+    /// `sagemaker_submit_directory` as the SDK sends it (JSON-encoded), else the raw value.
+    static func submitDirectory(_ spec: TrainingJobSpec) -> String? {
+        guard let raw = spec.hyperparameters.first(where: { $0.0 == "sagemaker_submit_directory" })?.1 else { return nil }
+        if let decoded = try? JSONValue.decode(Data(raw.utf8)).stringValue { return decoded }
+        return raw
+    }
+
+    /// Copies a channel's objects into its folder (File mode; FastFile is served the same way). With
+    /// `ShardedByS3Key`, host `host` of `hosts` gets every `hosts`-th object.
+    private func download(_ channel: TrainingJobSpec.Channel, into folder: String, host: Int, hosts: Int) async throws {
+        guard let (bucket, prefix) = TrainingJobSpec.splitS3(channel.s3Uri) else {
+            throw JobFailure(reason: "ClientError: the S3Uri \(channel.s3Uri) of channel \(channel.name) is not an s3:// URL.")
+        }
+        let listed = (try? await objects.listAll(bucket: bucket, prefix: prefix)) ?? []
+        guard !listed.isEmpty else {
+            throw JobFailure(
+                reason: "ClientError: No S3 objects found under S3 URL \"\(channel.s3Uri)\" given in input data source. Please ensure that the bucket exists in the selected region (\(settings.region)), and that objects exist under that S3 prefix.")
+        }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (index, object) in listed.enumerated() where channel.distribution != "ShardedByS3Key" || index % hosts == host {
+            guard let relative = Self.relativePath(key: object.key, prefix: prefix) else { continue }
+            let target = folder + "/" + relative
+            if object.key.hasSuffix("/") {
+                try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+                continue
+            }
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try await objects.exportObject(bucket: bucket, key: object.key, to: target)
+        }
+    }
+
+    /// The path of `key` under its channel folder: the key without the prefix, or its last component when the
+    /// prefix names the object itself. Nil for keys that would leave the folder (`..`, empty components).
+    static func relativePath(key: String, prefix: String) -> String? {
+        var relative = String(key.dropFirst(prefix.count))
+        while relative.hasPrefix("/") { relative.removeFirst() }
+        if relative.isEmpty { relative = String(key.split(separator: "/").last ?? "") }
+        let components = relative.split(separator: "/", omittingEmptySubsequences: false)
+        let trimmed = relative.hasSuffix("/") ? components.dropLast() : components[...]
+        guard !trimmed.isEmpty, !trimmed.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else { return nil }
+        return relative
+    }
+
+    /// Fetches `sourcedir.tar.gz` from the store and unpacks it into `/opt/ml/code` with libarchive's safe extraction.
+    private func unpackSource(_ source: String, layout: HostLayout, scratch: String) async throws {
+        var archive: String
+        if let (bucket, key) = TrainingJobSpec.splitS3(source) {
+            archive = scratch + "/sourcedir-\(UUID().uuidString).tar.gz"
+            do {
+                try await objects.exportObject(bucket: bucket, key: key, to: archive)
+            } catch {
+                throw JobFailure(reason: "ClientError: cannot read the source code at \(source): \(error)")
+            }
+        } else if let local = layout.diskPath(forVisible: source) {
+            archive = local
+        } else {
+            throw JobFailure(reason: "ClientError: sagemaker_submit_directory \(source) is neither an s3:// URL nor inside /opt/ml.")
+        }
+        defer { if archive.hasPrefix(scratch) { try? FileManager.default.removeItem(atPath: archive) } }
+        do {
+            _ = try Archive.extract(file: archive, into: layout.codeDirectory)
+        } catch {
+            throw JobFailure(reason: "ClientError: cannot unpack the source code \(source): \(error)")
+        }
+    }
+
+    /// Copies every checkpoint object under `uri` into the checkpoint folder before the entry point starts.
+    func restoreCheckpoints(from uri: String, into folder: String) async throws {
+        guard let (bucket, prefix) = TrainingJobSpec.splitS3(uri) else {
+            throw JobFailure(reason: "ClientError: CheckpointConfig.S3Uri \(uri) is not an s3:// URL.")
+        }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let base = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
+        for object in (try? await objects.listAll(bucket: bucket, prefix: base)) ?? [] {
+            guard let relative = Self.relativePath(key: object.key, prefix: base), !object.key.hasSuffix("/") else { continue }
+            let target = folder + "/" + relative
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try await objects.exportObject(bucket: bucket, key: object.key, to: target)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Archive
+import Foundation
+import ObjectStore
+
+extension JobExecutor {
+    /// Packs `/opt/ml/model` (every host's, merged) into `<S3OutputPath>/<job>/output/model.tar.gz` — or uploads the
+    /// files as they are under `output/model/` with CompressionType NONE — and `/opt/ml/output/data` into
+    /// `output.tar.gz`.
+    func uploadArtifacts(_ name: String, spec: TrainingJobSpec, hosts: [HostRun]) async throws {
+        guard let (bucket, _) = TrainingJobSpec.splitS3(spec.outputLocation(job: name, file: "model.tar.gz")) else {
+            throw JobFailure(reason: "ClientError: S3OutputPath \(spec.outputPath) is not an s3:// URL.")
+        }
+        let staging = objects.stagingDirectory
+        let modelFolder = try merged(hosts.map(\.layout.modelDirectory), into: staging + "/model-\(UUID().uuidString)")
+        defer { if hosts.count > 1 { try? FileManager.default.removeItem(atPath: modelFolder) } }
+        if spec.compressOutput {
+            try await upload(folder: modelFolder, as: spec.outputLocation(job: name, file: "model.tar.gz"), bucket: bucket)
+        } else {
+            let prefix = TrainingJobSpec.splitS3(spec.outputLocation(job: name, file: "model/"))!.key
+            for file in Self.files(under: modelFolder) {
+                let copy = staging + "/" + UUID().uuidString
+                try FileManager.default.copyItem(atPath: modelFolder + "/" + file, toPath: copy)
+                try await objects.adoptFile(copy, bucket: bucket, key: prefix + file, contentType: nil)
+            }
+        }
+        try await upload(folder: hosts[0].layout.outputDataDirectory, as: spec.outputLocation(job: name, file: "output.tar.gz"), bucket: bucket)
+    }
+
+    private func upload(folder: String, as location: String, bucket: String) async throws {
+        let key = TrainingJobSpec.splitS3(location)!.key
+        let archive = objects.stagingDirectory + "/" + UUID().uuidString + ".tar.gz"
+        do {
+            _ = try Archive.create(file: archive, from: folder, compression: .gzip)
+            try await objects.adoptFile(archive, bucket: bucket, key: key, contentType: "application/x-tar")
+        } catch {
+            try? FileManager.default.removeItem(atPath: archive)
+            throw error
+        }
+    }
+
+    /// One folder with every host's files: the folder itself for one host, else hard links of all of them
+    /// (names that clash keep the first host's file, as SageMaker documents that names must not clash).
+    private func merged(_ folders: [String], into target: String) throws -> String {
+        guard folders.count > 1 else { return folders[0] }
+        let manager = FileManager.default
+        for folder in folders {
+            for file in Self.files(under: folder) where !manager.fileExists(atPath: target + "/" + file) {
+                try manager.createDirectory(atPath: ((target + "/" + file) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try manager.linkItem(atPath: folder + "/" + file, toPath: target + "/" + file)
+            }
+        }
+        try manager.createDirectory(atPath: target, withIntermediateDirectories: true)
+        return target
+    }
+
+    /// Regular files under `folder`, as relative paths.
+    static func files(under folder: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
+        var files: [String] = []
+        while let path = enumerator.nextObject() as? String {
+            if (enumerator.fileAttributes?[.type] as? FileAttributeType) == .typeRegular { files.append(path) }
+        }
+        return files.sorted()
+    }
+}

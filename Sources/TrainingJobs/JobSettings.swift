@@ -1,0 +1,49 @@
+import Foundation
+import Runner
+import Synchronization
+
+/// The server's endpoint URL, known only once the listener is bound (the port may be chosen by the system).
+public final class EndpointReference: Sendable {
+    private let value: Mutex<String>
+
+    public init(_ initial: String) {
+        value = Mutex(initial)
+    }
+
+    public var url: String {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
+}
+
+/// The server settings that shape how jobs run.
+public struct JobSettings: Sendable {
+    public var dataDirectory: String
+    /// The server's own endpoint, given to jobs as `AWS_ENDPOINT_URL` so boto3 inside a script talks to Sagebox.
+    public var endpoint: EndpointReference
+    public var region: String
+    public var accountId: String
+    public var accessKey: String
+    public var secretKey: String
+    /// Seconds between SIGTERM and SIGKILL when a job is stopped, times out or is interrupted.
+    public var stopGraceSeconds: Double
+    public var gpuShortage: GPUShortagePolicy
+    /// Keep each job's `/opt/ml` trees after it ends (for debugging) instead of deleting them.
+    public var keepJobFiles: Bool
+
+    public init(dataDirectory: String, endpoint: EndpointReference, region: String, accountId: String) {
+        self.dataDirectory = dataDirectory
+        self.endpoint = endpoint
+        self.region = region
+        self.accountId = accountId
+        accessKey = "sagebox"
+        secretKey = "sagebox"
+        stopGraceSeconds = 120
+        gpuShortage = .run
+        keepJobFiles = false
+    }
+
+    var jobsDirectory: String { dataDirectory + "/sagemaker/jobs" }
+    var environmentsDirectory: String { dataDirectory + "/sagemaker/envs" }
+    var databasePath: String { dataDirectory + "/sagemaker/jobs.sqlite" }
+}

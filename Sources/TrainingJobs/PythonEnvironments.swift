@@ -1,0 +1,51 @@
+import Foundation
+import Runner
+import Subprocess
+
+/// The Python interpreters jobs run with: a spec's interpreter as found on PATH, or a virtual environment made
+/// once per spec (seeing the interpreter's own packages), so `requirements.txt` installs stay out of the system.
+actor PythonEnvironments {
+    let directory: String
+    private var ready: [String: String] = [:]
+
+    init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The absolute path of the interpreter for jobs of `spec`.
+    func interpreter(for spec: ContainerSpec) async throws -> String {
+        if let known = ready[spec.name] { return known }
+        guard let base = Self.resolve(spec.interpreter) else {
+            throw JobExecutor.JobFailure(
+                reason: "ClientError: the Python interpreter '\(spec.interpreter)' named by container spec \(spec.name) was not found on PATH.")
+        }
+        var python = base
+        if spec.virtualenv == true {
+            let environment = directory + "/" + spec.name
+            python = environment + "/bin/python"
+            if !FileManager.default.isExecutableFile(atPath: python) {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                let result = try await Subprocess.run(
+                    .path(.init(base)), arguments: ["-m", "venv", "--system-site-packages", environment], output: .discarded,
+                    error: .string(limit: 64 * 1024))
+                guard result.terminationStatus.isSuccess else {
+                    throw JobExecutor.JobFailure(
+                        reason: "ClientError: could not create the virtual environment for container spec \(spec.name): \(result.standardError ?? "")")
+                }
+            }
+        }
+        ready[spec.name] = python
+        return python
+    }
+
+    /// An absolute path, or the first match on PATH.
+    static func resolve(_ command: String) -> String? {
+        if command.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: command) ? command : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for folder in path.split(separator: ":") {
+            let candidate = "\(folder)/\(command)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}

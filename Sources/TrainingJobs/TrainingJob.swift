@@ -1,0 +1,103 @@
+import AWSWire
+import Foundation
+
+/// `TrainingJobStatus`, verbatim from the API's enum.
+public enum JobStatus: String, Codable, Sendable {
+    case inProgress = "InProgress"
+    case completed = "Completed"
+    case failed = "Failed"
+    case stopping = "Stopping"
+    case stopped = "Stopped"
+
+    public var isTerminal: Bool { self == .completed || self == .failed || self == .stopped }
+}
+
+/// `SecondaryStatus`: the values Sagebox moves through.
+public enum SecondaryStatus: String, Codable, Sendable {
+    case starting = "Starting"
+    case downloading = "Downloading"
+    case training = "Training"
+    case interrupted = "Interrupted"
+    case uploading = "Uploading"
+    case stopping = "Stopping"
+    case stopped = "Stopped"
+    case maxRuntimeExceeded = "MaxRuntimeExceeded"
+    case maxWaitTimeExceeded = "MaxWaitTimeExceeded"
+    case completed = "Completed"
+    case failed = "Failed"
+}
+
+public struct StatusTransition: Codable, Sendable, Equatable {
+    public var status: SecondaryStatus
+    public var startTime: Date
+    public var endTime: Date?
+    public var message: String
+}
+
+public struct MetricValue: Codable, Sendable, Equatable {
+    public var name: String
+    public var value: Double
+    public var timestamp: Date
+}
+
+/// A training job: the request exactly as sent, plus the state the platform adds to it.
+public struct TrainingJob: Codable, Sendable {
+    public var name: String
+    public var arn: String
+    /// The CreateTrainingJob request body, kept verbatim so Describe echoes every field (HyperParameters byte for byte).
+    public var request: JSONValue
+    public var status: JobStatus
+    public var secondaryStatus: SecondaryStatus
+    public var transitions: [StatusTransition]
+    public var creationTime: Date
+    public var lastModifiedTime: Date
+    public var trainingStartTime: Date?
+    public var trainingEndTime: Date?
+    public var failureReason: String?
+    public var finalMetrics: [MetricValue]
+    public var tags: [String: String]
+    public var tagOrder: [String]
+    /// Seconds the job's processes actually ran, summed over attempts.
+    public var trainingSeconds: Double
+    public var modelArtifacts: String?
+
+    public init(name: String, arn: String, request: JSONValue, now: Date) {
+        self.name = name
+        self.arn = arn
+        self.request = request
+        status = .inProgress
+        secondaryStatus = .starting
+        transitions = [StatusTransition(status: .starting, startTime: now, endTime: nil, message: "Starting the training job")]
+        creationTime = now
+        lastModifiedTime = now
+        finalMetrics = []
+        tags = [:]
+        tagOrder = []
+        trainingSeconds = 0
+    }
+
+    /// Moves to a new secondary status (and primary status), closing the open transition. Every change bumps
+    /// `LastModifiedTime`, which the SDK prints next to each status line.
+    public mutating func transition(_ secondary: SecondaryStatus, _ message: String, status: JobStatus? = nil, at now: Date = Date()) {
+        if let last = transitions.indices.last, transitions[last].endTime == nil {
+            transitions[last].endTime = now
+        }
+        transitions.append(StatusTransition(status: secondary, startTime: now, endTime: nil, message: message))
+        secondaryStatus = secondary
+        if let status { self.status = status }
+        if self.status.isTerminal, let last = transitions.indices.last { transitions[last].endTime = now }
+        lastModifiedTime = now
+    }
+
+    public mutating func setTags(_ new: [(String, String)]) {
+        for (key, value) in new {
+            if tags[key] == nil { tagOrder.append(key) }
+            tags[key] = value
+        }
+    }
+
+    public mutating func removeTags(_ keys: [String]) {
+        for key in keys { tags[key] = nil }
+        tagOrder.removeAll { !tags.keys.contains($0) }
+    }
+}
