@@ -86,7 +86,8 @@ let package = Package(
         .executableTarget(
             name: "sagebox",
             dependencies: [
-                "SageboxServer", "Runner",
+                "SageboxServer", "Runner", "AWSWire",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
