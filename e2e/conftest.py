@@ -73,7 +73,7 @@ socket.getaddrinfo = _getaddrinfo_localhost
 def pytest_report_header(config):
     import boto3
     import botocore
-    return [f"sagebox binary: {sagebox_binary()}",
+    return [f"sagebox binary: {built_binary()} (run from a private copy)",
             f"boto3 {boto3.__version__}, botocore {botocore.__version__}, awscrt: {helpers.have_awscrt()}"]
 
 
@@ -81,11 +81,30 @@ def pytest_report_header(config):
 # The server process
 # --------------------------------------------------------------------------------------------------------------
 
-def sagebox_binary() -> Path:
+def built_binary() -> Path:
+    """$SAGEBOX_BIN if set, else the debug build at <repo>/.build/debug/sagebox."""
     env_bin = os.environ.get("SAGEBOX_BIN")
     if env_bin:
         return Path(env_bin).resolve()
     return REPO_ROOT / ".build" / "debug" / "sagebox"
+
+
+_snapshot: Optional[Path] = None
+
+
+def sagebox_binary() -> Path:
+    """A private copy of the built binary, taken once per session, so that a rebuild while the suite runs (the
+    linker rewriting .build/debug/sagebox) can neither break a restart nor mix two versions in one run."""
+    global _snapshot
+    if _snapshot is None:
+        source = built_binary()
+        if not source.exists():
+            return source
+        copy = _ISOLATION_DIR / "bin" / "sagebox"
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copy2(source, copy)
+        _snapshot = copy
+    return _snapshot
 
 
 class SageboxServer:
@@ -117,7 +136,7 @@ class SageboxServer:
 
     def start(self) -> "SageboxServer":
         if not self.binary.exists():
-            pytest.fail(f"sagebox binary not found at {self.binary}; run `swift build` (or set SAGEBOX_BIN)",
+            pytest.fail(f"sagebox binary not found at {built_binary()}; run `swift build` (or set SAGEBOX_BIN)",
                         pytrace=False)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -398,3 +417,7 @@ def sagebox_env_vars(endpoint: Optional[str], base_env: dict) -> dict:
             result[k.decode()] = v.decode(errors="replace")
     result.pop("SAGEBOX_BIN_FOR_ENV", None)
     return result
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_ISOLATION_DIR, ignore_errors=True)

@@ -499,3 +499,62 @@ def leftover_temp_files(data_dir) -> list[str]:
             if in_tmp_dir or name.startswith("tmp") or name.endswith(".tmp"):
                 found.append(str(Path(dirpath, name).relative_to(data_dir)))
     return sorted(found)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Signed aws-chunked streaming (STREAMING-AWS4-HMAC-SHA256-PAYLOAD): the Java/Go v2 SDKs' PutObject over http
+# --------------------------------------------------------------------------------------------------------------
+
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def _hmac(key: bytes, msg: str) -> bytes:
+    import hmac
+    return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
+
+
+def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    k = _hmac(("AWS4" + secret).encode("utf-8"), date)
+    k = _hmac(k, region)
+    k = _hmac(k, service)
+    return _hmac(k, "aws4_request")
+
+
+def signed_streaming_length(sizes: list[int]) -> int:
+    total = 0
+    for size in sizes + [0]:
+        total += len(b"%x" % size) + len(";chunk-signature=") + 64 + 2 + size + 2
+    return total
+
+
+def signed_streaming_put(endpoint: str, path: str, data: bytes, chunk_size: int, *, access_key: str = DUMMY_KEY,
+                         secret_key: str = DUMMY_SECRET, region: str = REGION, extra_headers: Optional[dict] = None,
+                         tamper=None) -> RawResponse:
+    """PUT `data` as a SigV4 signed aws-chunked stream. `tamper(body: bytearray)` may corrupt the body after
+    signing (to check that chunk signatures are verified)."""
+    import hmac
+    chunks = [data[i:i + chunk_size] for i in range(0, len(data), chunk_size)]
+    headers = {
+        "Content-Encoding": "aws-chunked",
+        "x-amz-decoded-content-length": str(len(data)),
+        "Content-Length": str(signed_streaming_length([len(c) for c in chunks])),
+    }
+    headers.update(extra_headers or {})
+    signed = sign_headers("PUT", endpoint.rstrip("/") + path, headers, b"", access_key=access_key,
+                          secret_key=secret_key, region=region, payload_hash="STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
+    timestamp = signed["X-Amz-Date"]
+    seed = re.search(r"Signature=([0-9a-f]{64})", signed["Authorization"]).group(1)
+    scope = f"{timestamp[:8]}/{region}/s3/aws4_request"
+    key = signing_key(secret_key, timestamp[:8], region, "s3")
+    body = bytearray()
+    previous = seed
+    for chunk in chunks + [b""]:
+        string_to_sign = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", timestamp, scope, previous, EMPTY_SHA256,
+                                    hashlib.sha256(chunk).hexdigest()])
+        signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+        body += b"%x;chunk-signature=%s\r\n" % (len(chunk), signature.encode()) + chunk + b"\r\n"
+        previous = signature
+    assert len(body) == int(headers["Content-Length"])
+    if tamper is not None:
+        tamper(body)
+    return raw_request(endpoint, "PUT", path, headers=signed, body=bytes(body), sign=False)

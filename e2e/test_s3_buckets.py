@@ -44,6 +44,21 @@ def test_location_constraint_is_echoed(s3, s3_eu):
     assert head.get("BucketRegion") == "eu-west-1"
 
 
+def test_create_bucket_with_malformed_configuration_is_malformed_xml(sagebox, s3):
+    name = unique_bucket_name("badxml")
+    resp = raw_request(sagebox.endpoint, "PUT", s3_path(name), body=b"<CreateBucketConfiguration><Location")
+    assert resp.status == 400, resp
+    assert resp.xml_fields()["Code"] == "MalformedXML"
+    expect_client_error(s3.head_bucket, Bucket=name, status=404)
+
+
+def test_create_bucket_with_unknown_region_is_invalid_location_constraint(s3_eu, s3):
+    name = unique_bucket_name("badloc")
+    expect_client_error(s3_eu.create_bucket, Bucket=name, CreateBucketConfiguration={"LocationConstraint": "mars-north-1"},
+                        code="InvalidLocationConstraint", status=400)
+    expect_client_error(s3.head_bucket, Bucket=name, status=404)
+
+
 def test_head_bucket_missing_is_404(s3):
     exc = expect_client_error(s3.head_bucket, Bucket=unique_bucket_name("missing"), status=404)
     assert exc.response["Error"]["Code"] in ("404", "NoSuchBucket")

@@ -25,8 +25,8 @@ set +e
 "$ROOT/.venv/bin/python" -m pytest e2e -q -rfE "$@"
 rc=$?
 set -e
+# (no message after pytest: its summary line stays the last line of the run)
 if [ "$rc" -ne 0 ]; then
-    echo "pytest e2e FAILED (exit $rc)" >&2
     status=1
 fi
 

@@ -11,12 +11,62 @@ extension Archive {
     /// Refuses, with a Failure naming the entry: absolute paths, any `..` component, symlinks or hard links whose
     /// target would resolve outside `directory` (absolute targets too), device/FIFO/socket entries; never writes
     /// through a symlink. Keeps file modes (so scripts stay executable; setuid/setgid dropped) and modification
-    /// times, not owners.
-    /// On failure, entries extracted before the offending one stay in `directory`; nothing is written outside it.
+    /// times, not owners. On failure, entries extracted before the offending one stay in `directory`; nothing is
+    /// written outside it.
     public static func extract(file: String, into directory: String) throws -> Summary {
-        let extractor = try Extractor(archive: file, root: try canonicalDirectory(directory))
-        return try extractor.run()
+        try extract(file: file, into: directory, allowPrivateWorkingDirectory: true)
     }
+
+    /// Where supported (Linux, unless a seccomp profile forbids unshare), extraction runs on a thread with its own
+    /// working directory set to `directory`, so libarchive gets short relative paths: its symlink check walks
+    /// only the entry's own components, and NOABSOLUTEPATHS applies as designed. Otherwise entries are written
+    /// as absolute paths under `directory`, which is as safe but costs more syscalls per entry.
+    static func extract(file: String, into directory: String, allowPrivateWorkingDirectory: Bool) throws -> Summary {
+        let root = try canonicalDirectory(directory)
+        // Opened here, before any change of directory, so a relative `file` means what the caller meant.
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Failure.cannotOpen(path: file, reason: errnoMessage()) }
+        defer { close(descriptor) }
+        #if os(Linux)
+        if allowPrivateWorkingDirectory, let outcome = onThreadInDirectory(root, {
+            Result { try Extractor(archive: file, descriptor: descriptor, root: root, relative: true).run() }
+        }) {
+            return try outcome.get()
+        }
+        #endif
+        return try Extractor(archive: file, descriptor: descriptor, root: root, relative: false).run()
+    }
+
+    #if os(Linux)
+    /// Runs `body` on a new thread whose working directory and umask are its own (unshare(CLONE_FS)), with the
+    /// working directory set to `directory`; the rest of the process is unaffected. Returns nil, without running
+    /// `body`, when the thread or the unshare cannot be had.
+    static func onThreadInDirectory<R>(_ directory: PathBytes, _ body: () -> R) -> R? {
+        var outcome: R?
+        withoutActuallyEscaping({
+            guard unshare(CArchive_CLONE_FS) == 0, directory.withCPath({ chdir($0) }) == 0 else { return }
+            outcome = body()
+        }) { work in
+            let job = Unmanaged.passRetained(ThreadJob(work)).toOpaque()
+            var thread = pthread_t()
+            let started = pthread_create(&thread, nil, { job in
+                Unmanaged<ThreadJob>.fromOpaque(job!).takeRetainedValue().work()
+                return nil
+            }, job)
+            if started == 0 {
+                pthread_join(thread, nil)
+            } else {
+                Unmanaged<ThreadJob>.fromOpaque(job).release()
+            }
+        }
+        return outcome
+    }
+
+    private final class ThreadJob {
+        let work: () -> Void
+        init(_ work: @escaping () -> Void) { self.work = work }
+    }
+    #endif
 
     /// Creates `directory` and its parents as needed and returns its real path, so the checks in
     /// `Extractor` compare against a path that contains no symlinks.
@@ -65,9 +115,10 @@ extension Archive {
 /// One extraction: a libarchive reader feeding a libarchive disk writer, with every entry vetted in between.
 private final class Extractor {
     let archivePath: String
-    /// The canonical extraction directory; empty for `/`. Entry paths are written as `root/name`.
+    /// The canonical extraction directory; empty for `/`.
     let root: PathBytes
-    let descriptor: Int32
+    /// What libarchive gets in front of each entry name: nothing when the working directory is `root`.
+    let prefix: PathBytes
     let reader: OpaquePointer
     let writer: OpaquePointer
     /// Symlinks this extraction created, by normalized path, to name the link when a later entry would go through it.
@@ -76,12 +127,10 @@ private final class Extractor {
     var directories = 0
     var bytes: Int64 = 0
 
-    init(archive: String, root: PathBytes) throws {
+    init(archive: String, descriptor: Int32, root: PathBytes, relative: Bool) throws {
         archivePath = archive
         self.root = root
-        // Opened here rather than by libarchive, so "cannot open" and "not a tar" are told apart.
-        descriptor = open(archive, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Archive.Failure.cannotOpen(path: archive, reason: errnoMessage()) }
+        prefix = relative ? [] : root + [slash]
         guard let reader = archive_read_new(), let writer = archive_write_disk_new() else {
             fatalError("libarchive could not allocate its state: out of memory")
         }
@@ -89,11 +138,11 @@ private final class Extractor {
         self.writer = writer
         archive_read_support_filter_all(reader)
         archive_read_support_format_tar(reader)
-        // Entry names are prefixed with the absolute root (a process-wide chdir is not an option in a server),
-        // so NOABSOLUTEPATHS would refuse every entry; `vet` refuses absolute names before prefixing instead.
         // No ARCHIVE_EXTRACT_OWNER: files belong to whoever runs Sagebox.
-        let flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM
+        var flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM
             | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS
+        // With absolute paths NOABSOLUTEPATHS would refuse every entry; `vet` refuses absolute names either way.
+        if relative { flags |= ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS }
         archive_write_disk_set_options(writer, flags)
         // Opening reads the first block to detect the compression and format.
         guard archive_read_open_fd(reader, descriptor, copyBufferSize) == ARCHIVE_OK else { throw corrupt() }
@@ -103,7 +152,6 @@ private final class Extractor {
         // Freeing closes first, which also applies the deferred permissions and times of directories.
         archive_read_free(reader)
         archive_write_free(writer)
-        close(descriptor)
     }
 
     func run() throws -> Archive.Summary {
@@ -212,15 +260,15 @@ private final class Extractor {
         }
     }
 
-    /// Stores `root/components` into the entry. Paths of PATH_MAX or more are refused because libarchive would
-    /// chdir() into intermediate directories to create them, changing the directory of every thread.
+    /// Stores `prefix/components` into the entry. Paths whose absolute form reaches PATH_MAX are refused: with
+    /// absolute paths libarchive would chdir() into intermediate directories, moving every thread.
     private func setPath(
         _ entry: OpaquePointer, _ components: [ArraySlice<UInt8>], entryName: String,
         set: (OpaquePointer, UnsafePointer<CChar>) -> Void
     ) throws {
-        let path = root + [slash] + joined(components)
-        guard path.count < Int(PATH_MAX) else { throw Archive.Failure.pathTooLong(entry: entryName) }
-        path.withCPath { set(entry, $0) }
+        let path = joined(components)
+        guard root.count + 1 + path.count < Int(PATH_MAX) else { throw Archive.Failure.pathTooLong(entry: entryName) }
+        (prefix + path).withCPath { set(entry, $0) }
     }
 
     private func write(_ entry: OpaquePointer, name: PathBytes) throws {

@@ -11,3 +11,10 @@ static const __LA_MODE_T CArchive_AE_IFCHR = AE_IFCHR;
 static const __LA_MODE_T CArchive_AE_IFBLK = AE_IFBLK;
 static const __LA_MODE_T CArchive_AE_IFDIR = AE_IFDIR;
 static const __LA_MODE_T CArchive_AE_IFIFO = AE_IFIFO;
+
+#ifdef __linux__
+// Lets extraction give its thread a private working directory (see Archive.extract). glibc declares unshare()
+// only under _GNU_SOURCE, which the Swift Glibc module is built without; CLONE_FS is part of the kernel ABI.
+int unshare(int flags);
+static const int CArchive_CLONE_FS = 0x00000200;
+#endif

@@ -21,6 +21,15 @@ extension ObjectStore {
         (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
     }
 
+    /// The regions a bucket can be created in; anything else is `InvalidLocationConstraint`.
+    public static let regions: Set<String> = [
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2",
+        "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ap-northeast-1",
+        "ap-northeast-2", "ap-northeast-3", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2",
+        "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1", "il-central-1", "me-south-1", "me-central-1", "mx-central-1",
+        "sa-east-1", "us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1", "EU",
+    ]
+
     public func listBuckets() async throws -> [Bucket] {
         try await db.read { db in
             try Row.fetchAll(db, sql: "SELECT name, region, created FROM buckets ORDER BY name").map {
@@ -46,6 +55,7 @@ extension ObjectStore {
     public func createBucket(_ name: String, region: String?) async throws {
         guard Self.isValidBucketName(name) else { throw S3Errors.invalidBucketName(name) }
         let region = region ?? defaultRegion
+        guard Self.regions.contains(region) || region == defaultRegion else { throw S3Errors.invalidLocationConstraint(region) }
         let created = try await db.write { db -> Bool in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) != nil { return false }
             try db.execute(

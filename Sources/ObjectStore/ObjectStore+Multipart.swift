@@ -144,9 +144,11 @@ extension ObjectStore {
         return current
     }
 
-    public func listUploads(bucket: String, prefix: String, keyMarker: String?, uploadIdMarker: String?, maxUploads: Int) async throws
-        -> (uploads: [MultipartUpload], truncated: Bool)
-    {
+    /// Uploads under `prefix` after the markers; with a delimiter, keys are rolled up into common prefixes that
+    /// count against `maxUploads` as in object listings.
+    public func listUploads(
+        bucket: String, prefix: String, delimiter: String?, keyMarker: String?, uploadIdMarker: String?, maxUploads: Int
+    ) async throws -> (uploads: [MultipartUpload], commonPrefixes: [String], truncated: Bool) {
         let uploads = try await db.read { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
                 throw S3Errors.noSuchBucket(bucket)
@@ -161,7 +163,20 @@ extension ObjectStore {
             if upload.key == keyMarker, let uploadIdMarker { return upload.uploadId > uploadIdMarker }
             return Array(keyMarker.utf8).lexicographicallyPrecedes(Array(upload.key.utf8))
         }
-        return (Array(after.prefix(maxUploads)), after.count > maxUploads)
+        var uploadsPage: [MultipartUpload] = []
+        var prefixes: [String] = []
+        for upload in after {
+            if let delimiter, !delimiter.isEmpty, let end = upload.key.dropFirst(prefix.count).range(of: delimiter)?.upperBound {
+                let common = String(upload.key[..<end])
+                if prefixes.last == common { continue }
+                if uploadsPage.count + prefixes.count == maxUploads { return (uploadsPage, prefixes, true) }
+                prefixes.append(common)
+                continue
+            }
+            if uploadsPage.count + prefixes.count == maxUploads { return (uploadsPage, prefixes, true) }
+            uploadsPage.append(upload)
+        }
+        return (uploadsPage, prefixes, false)
     }
 
     private static func compositeChecksum(_ algorithm: String?, _ parts: [Part]) -> StoredChecksum? {

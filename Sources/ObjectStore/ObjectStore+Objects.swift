@@ -1,4 +1,5 @@
 import AWSWire
+import Crypto
 import Foundation
 import GRDB
 
@@ -101,7 +102,8 @@ extension ObjectStore {
         await removeBlobs(blobs)
     }
 
-    /// Copies an object without copying its bytes: blobs are immutable, so the copy hard-links them.
+    /// Copies an object without copying its bytes: blobs are immutable, so the copy hard-links them. The copy is a
+    /// new single-part object, so a multipart source's bytes are read once for the copy's plain MD5 ETag.
     @discardableResult
     public func copyObject(
         _ source: ObjectReader, toBucket bucket: String, key: String, attributes: ObjectAttributes
@@ -109,18 +111,19 @@ extension ObjectStore {
         let names = source.record.segments.map { _ in UUID().uuidString.lowercased() }
         let pairs = zip(source.record.segments, names).map { (layout.blobPath($0.blob), layout.blobPath($1)) }
         let files = source.files
-        try await io.run {
+        let multipart = source.record.partsCount != nil
+        let md5 = try await io.run { () -> [UInt8]? in
             // Linking by path is safe while `files` holds the sources open: they are unlinked only after a
             // replacement commits, and then the link fails and the copy is retried by the client.
-            _ = files
             for (from, to) in pairs where link(from, to) != 0 {
                 throw POSIXFailure("link \(from)")
             }
+            return multipart ? try Self.md5(of: files) : nil
         }
         let segments = zip(source.record.segments, names).map { Segment(blob: $1, size: $0.size) }
         let record = ObjectRecord(
-            bucket: bucket, key: key, size: source.record.size, etag: source.record.etag, lastModified: Date(),
-            attributes: attributes, checksum: source.record.checksum, segments: segments, partsCount: source.record.partsCount)
+            bucket: bucket, key: key, size: source.record.size, etag: md5?.hexString ?? source.record.etag, lastModified: Date(),
+            attributes: attributes, checksum: multipart ? nil : source.record.checksum, segments: segments, partsCount: nil)
         do {
             try await commit(record)
         } catch {
@@ -128,6 +131,25 @@ extension ObjectStore {
             throw error
         }
         return record
+    }
+
+    /// The MD5 of the files' contents, read in order.
+    static func md5(of files: [OpenFile]) throws -> [UInt8] {
+        var md5 = Insecure.MD5()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        for file in files {
+            var offset: off_t = 0
+            while true {
+                let n = pread(file.fd, buffer.baseAddress, buffer.count, offset)
+                if n < 0, errno == EINTR { continue }
+                guard n >= 0 else { throw POSIXFailure("read blob") }
+                if n == 0 { break }
+                md5.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                offset += off_t(n)
+            }
+        }
+        return Array(md5.finalize())
     }
 
     static func record(_ row: Row) throws -> ObjectRecord {

@@ -22,6 +22,11 @@ public enum S3Errors {
     public static func invalidBucketName(_ bucket: String) -> AWSError {
         AWSError(code: "InvalidBucketName", message: "The specified bucket is not valid.", status: 400, details: [.init("BucketName", bucket)])
     }
+    public static func invalidLocationConstraint(_ region: String) -> AWSError {
+        AWSError(
+            code: "InvalidLocationConstraint", message: "The specified location-constraint is not valid", status: 400,
+            details: [.init("LocationConstraint", region)])
+    }
     public static func noSuchUpload(_ uploadId: String) -> AWSError {
         AWSError(
             code: "NoSuchUpload",
@@ -70,6 +75,10 @@ public enum S3Errors {
     public static let contentSHA256Mismatch = AWSError(
         code: "XAmzContentSHA256Mismatch", message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
         status: 400)
+    public static let chunkSignatureMismatch = AWSError(
+        code: "SignatureDoesNotMatch",
+        message: "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+        status: 403)
     public static let keyTooLong = AWSError(code: "KeyTooLongError", message: "Your key is too long", status: 400)
     public static let incompleteBody = AWSError(
         code: "IncompleteBody", message: "You did not provide the number of bytes specified by the Content-Length HTTP header", status: 400)

@@ -6,8 +6,11 @@ import ObjectStore
 
 /// Streams a request body into the store's temporary area and checks every integrity claim the request makes
 /// (Content-Length, Content-MD5, x-amz-checksum-*, x-amz-content-sha256) before anything is installed.
-struct BodyReceiver {
+public struct BodyReceiver {
     let headers: HTTPFields
+    /// Set for the request being served when the server verifies signatures and its body is a signed aws-chunked
+    /// stream; the authentication layer that knows the secret sets it around the S3 call.
+    @TaskLocal public static var chunkVerifier: ChunkSignatureVerifier?
 
     /// The checksum the client sends or asks for, from its header, the SDK's algorithm header or the trailer
     /// announcement; `fallback` is the upload's algorithm for UploadPart.
@@ -42,12 +45,14 @@ struct BodyReceiver {
         do {
             var trailers: [String: String] = [:]
             if isAWSChunked {
-                var decoder = AWSChunkedDecoder()
+                var decoder = AWSChunkedDecoder(verifier: Self.chunkVerifier)
                 do {
                     for try await buffer in body {
                         for piece in try decoder.decode(buffer) { try await writer.write(piece) }
                     }
                     trailers = try decoder.finish()
+                } catch AWSChunkedDecoder.Error.signatureMismatch {
+                    throw S3Errors.chunkSignatureMismatch
                 } catch is AWSChunkedDecoder.Error {
                     throw S3Errors.incompleteBody
                 }

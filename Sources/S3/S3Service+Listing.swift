@@ -41,8 +41,8 @@ extension S3Service {
             if urlEncoded { w.element("EncodingType", "url") }
         }
 
-        func commonPrefixes(_ page: ListPage, _ w: inout XMLWriter) {
-            for common in page.commonPrefixes {
+        func commonPrefixes(_ prefixes: [String], _ w: inout XMLWriter) {
+            for common in prefixes {
                 w.element("CommonPrefixes") { $0.element("Prefix", encode(common)) }
             }
         }
@@ -62,7 +62,7 @@ extension S3Service {
             // S3 sends NextMarker only with a delimiter; without one, clients use the last key.
             if page.isTruncated, p.delimiter != nil, let last = page.last { w.element("NextMarker", p.encode(last)) }
             for object in page.objects { contents(object, p, owner: true, &w) }
-            p.commonPrefixes(page, &w)
+            p.commonPrefixes(page.commonPrefixes, &w)
         }
         return S3Response.xml(w)
     }
@@ -90,7 +90,7 @@ extension S3Service {
             if page.isTruncated, let last = page.last { w.element("NextContinuationToken", Data(last.utf8).base64EncodedString()) }
             if let startAfter = q["start-after"] { w.element("StartAfter", p.encode(startAfter)) }
             for object in page.objects { contents(object, p, owner: fetchOwner, &w) }
-            p.commonPrefixes(page, &w)
+            p.commonPrefixes(page.commonPrefixes, &w)
         }
         return S3Response.xml(w)
     }
@@ -124,7 +124,7 @@ extension S3Service {
                     w.element("StorageClass", "STANDARD")
                 }
             }
-            p.commonPrefixes(page, &w)
+            p.commonPrefixes(page.commonPrefixes, &w)
         }
         return S3Response.xml(w)
     }

@@ -144,8 +144,9 @@ extension S3Service {
 
     func listMultipartUploads(_ bucket: String, _ q: [String: String]) async throws -> Response {
         let p = try ListingParameters(q, maxName: "max-uploads")
-        let (uploads, truncated) = try await store.listUploads(
-            bucket: bucket, prefix: p.prefix, keyMarker: q["key-marker"], uploadIdMarker: q["upload-id-marker"], maxUploads: p.maxKeys)
+        let (uploads, commonPrefixes, truncated) = try await store.listUploads(
+            bucket: bucket, prefix: p.prefix, delimiter: p.delimiter, keyMarker: q["key-marker"], uploadIdMarker: q["upload-id-marker"],
+            maxUploads: p.maxKeys)
         var w = XMLWriter()
         w.element("ListMultipartUploadsResult", xmlns: S3Response.namespace) { w in
             w.element("Bucket", bucket)
@@ -169,6 +170,7 @@ extension S3Service {
                     w.optional("ChecksumAlgorithm", upload.checksumAlgorithm)
                 }
             }
+            p.commonPrefixes(commonPrefixes, &w)
         }
         return S3Response.xml(w)
     }

@@ -1,5 +1,6 @@
 import AWSWire
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The protocol a request speaks, which decides how an authentication failure is worded.
@@ -10,8 +11,10 @@ enum WireProtocol {
 /// Verifies SigV4 when credentials are configured; otherwise accepts every request, as local emulators do.
 struct Authenticator: Sendable {
     let verifier: SigV4Verifier?
+    private let credentials: [String: String]
 
     init(credentials: [String: String]) {
+        self.credentials = credentials
         verifier = credentials.isEmpty ? nil : SigV4Verifier(secrets: credentials)
     }
 
@@ -32,6 +35,16 @@ struct Authenticator: Sendable {
         case .success(let credential): return .success(credential)
         case .failure(let failure): return .failure(Self.error(failure, wire))
         }
+    }
+
+    /// The chunk-signature chain of a signed `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` body, when signatures are verified.
+    func chunkVerifier(_ request: Request, credential: SigV4Credential?) -> ChunkSignatureVerifier? {
+        guard verifier != nil, let credential, let secret = credentials[credential.accessKeyId],
+            request.headers[.amzContentSHA256]?.hasPrefix("STREAMING-AWS4-HMAC-SHA256-PAYLOAD") == true,
+            let header = request.headers[.authorization], let authorization = SigV4Authorization.parse(header: header),
+            let amzDate = request.headers[HTTPField.Name("x-amz-date")!]
+        else { return nil }
+        return ChunkSignatureVerifier(secretKey: secret, credential: credential, amzDate: amzDate, seedSignature: authorization.signature)
     }
 
     /// Without verification the credential is still read, for dispatch by service and for GetCallerIdentity.

@@ -53,10 +53,14 @@ struct Dispatcher: HTTPResponder {
 
     private func restXML(_ request: Request, requestID: String) async -> Response {
         let payloadHash = request.headers[.amzContentSHA256] ?? SigV4.unsignedPayload
-        if case .failure(let error) = authenticator.authenticate(request, payloadHash: payloadHash, protocol: .restXML) {
+        switch authenticator.authenticate(request, payloadHash: payloadHash, protocol: .restXML) {
+        case .failure(let error):
             return S3Response.errorResponse(error, requestID: requestID, resource: request.uri.path, isHead: request.method == .head)
+        case .success(let credential):
+            return await BodyReceiver.$chunkVerifier.withValue(authenticator.chunkVerifier(request, credential: credential)) {
+                await s3.respond(to: request, requestID: requestID)
+            }
         }
-        return await s3.respond(to: request, requestID: requestID)
     }
 
     private func json(_ request: Request, target: String, requestID: String) async -> Response {

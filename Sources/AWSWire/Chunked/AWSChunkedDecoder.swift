@@ -7,13 +7,14 @@ import NIOCore
 /// trailer lines `name:value\r\n`, then an empty line. Input may be split anywhere, even between
 /// `\r` and `\n`. Payload bytes come back as slices of the input buffers, never copied.
 ///
-/// Chunk and trailer signatures are not verified: this is a local emulator, the request itself was
-/// already authenticated by its seed signature, and the trailing checksum still guards integrity.
-/// Any thrown error leaves the decoder unusable.
+/// With a `ChunkSignatureVerifier` (servers that verify SigV4), every chunk's `chunk-signature` is checked
+/// against the chain that starts at the request's seed signature; trailer signatures are not checked, the
+/// trailing checksum guards those bytes. Any thrown error leaves the decoder unusable.
 public struct AWSChunkedDecoder: Sendable {
     public enum Error: Swift.Error, Equatable {
         case malformed(String)
         case incomplete
+        case signatureMismatch
     }
 
     /// Longest chunk-header or trailer line buffered while waiting for its `\n`, so a hostile
@@ -36,7 +37,13 @@ public struct AWSChunkedDecoder: Sendable {
     /// Payload bytes produced so far, to compare with `x-amz-decoded-content-length`.
     public private(set) var decodedLength = 0
 
-    public init() {}
+    private var verifier: ChunkSignatureVerifier?
+    private var chunkHash = ChecksumHasher(.sha256)
+    private var chunkSignature: String?
+
+    public init(verifier: ChunkSignatureVerifier? = nil) {
+        self.verifier = verifier
+    }
 
     /// Consumes `input` and returns the payload slices it completed (possibly none).
     public mutating func decode(_ input: ByteBuffer) throws -> [ByteBuffer] {
@@ -46,9 +53,12 @@ public struct AWSChunkedDecoder: Sendable {
             switch state {
             case .data(let remaining):
                 let count = min(remaining, input.readableBytes)
-                output.append(input.readSlice(length: count)!)
+                let slice = input.readSlice(length: count)!
+                if verifier != nil { chunkHash.update(slice) }
+                output.append(slice)
                 decodedLength += count
                 state = count == remaining ? .dataCR : .data(remaining: remaining - count)
+                if count == remaining { try verifyChunk() }
             case .dataCR:
                 try expect(UInt8(ascii: "\r"), from: &input)
                 state = .dataLF
@@ -58,7 +68,10 @@ public struct AWSChunkedDecoder: Sendable {
             case .chunkHeader:
                 guard let line = try readLine(from: &input) else { break }
                 let size = try Self.chunkSize(line)
+                chunkSignature = Self.signature(line)
+                chunkHash = ChecksumHasher(.sha256)
                 state = size == 0 ? .trailer : .data(remaining: size)
+                if size == 0 { try verifyChunk() }
             case .trailer:
                 guard let line = try readLine(from: &input) else { break }
                 if line.isEmpty {
@@ -71,6 +84,22 @@ public struct AWSChunkedDecoder: Sendable {
             }
         }
         return output
+    }
+
+    /// Checks the finished chunk's signature and moves the chain on.
+    private mutating func verifyChunk() throws {
+        guard var verifier else { return }
+        guard let claimed = chunkSignature, verifier.verify(chunkHash: chunkHash.finalizeBytes(), signature: claimed) else {
+            throw Error.signatureMismatch
+        }
+        self.verifier = verifier
+    }
+
+    /// The `chunk-signature=` extension of a chunk header line.
+    private static func signature(_ line: [UInt8]) -> String? {
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: ";chunk-signature=") else { return nil }
+        return String(text[range.upperBound...])
     }
 
     /// Call at end of body; returns the trailers keyed by lowercased name. Throws `incomplete` unless the

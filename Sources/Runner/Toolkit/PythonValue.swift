@@ -74,6 +74,14 @@ struct CodePoints: Hashable {
     init(_ string: String) { scalars = string.unicodeScalars.map(\.value) }
 }
 
+extension String {
+    /// Python's `str.startswith`: by code point (Swift's `hasPrefix` compares whole grapheme clusters).
+    func pythonStartsWith(_ prefix: String) -> Bool { unicodeScalars.starts(with: prefix.unicodeScalars) }
+
+    /// Python's `str.endswith`, by code point.
+    func pythonEndsWith(_ suffix: String) -> Bool { unicodeScalars.reversed().starts(with: suffix.unicodeScalars.reversed()) }
+}
+
 /// Python's `a < b` for `str`: lexicographic by code point.
 func pythonPrecedes(_ a: String, _ b: String) -> Bool {
     a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }

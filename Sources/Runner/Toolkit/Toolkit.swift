@@ -22,7 +22,7 @@ public enum Toolkit {
 
         if case .string(let module) = env.frameworkModule, !module.isEmpty {
             // `framework_name, entry_point_name = env.framework_module.split(":")`
-            let parts = module.split(separator: ":", omittingEmptySubsequences: false).count
+            let parts = module.unicodeScalars.split(separator: ":", omittingEmptySubsequences: false).count
             if parts < 2 {
                 throw .frameworkError(type: "ValueError", message: "not enough values to unpack (expected 2, got \(parts))")
             }
@@ -34,9 +34,9 @@ public enum Toolkit {
         let variables = env.environmentVariables
         let entryPoint = try EntryPointName.validate(env.userEntryPoint)
         let kind: EntryPointKind =
-            if entryPoint.hasSuffix(".sh") { .command }
+            if entryPoint.pythonEndsWith(".sh") { .command }
             else if codeDirectoryHasSetupPy { .pythonPackage }
-            else if entryPoint.hasSuffix(".py") { .pythonProgram }
+            else if entryPoint.pythonEndsWith(".py") { .pythonProgram }
             else { .command }
 
         // environment.write_env_vars: the SM_* variables, then PYTHONPATH, each through os.environ.

@@ -50,14 +50,13 @@ struct ToolkitEnvironment {
     let numGPUs: Int
     let numNeurons: Int
     let modelDir, inputDir, inputConfigDir, outputDir, outputDataDir, outputIntermediateDir: String
-    let inputDataDir: String
 
     init(_ input: ToolkitInput, environment env: [String: String]) throws(ToolkitError) {
         let base = input.baseDirectory
         codeDir = pathJoin(base, "code")
         modelDir = pathJoin(base, "model")
         inputDir = pathJoin(base, "input")
-        inputDataDir = pathJoin(inputDir, "data")
+        let inputDataDir = pathJoin(inputDir, "data")
         inputConfigDir = pathJoin(inputDir, "config")
         outputDir = pathJoin(base, "output")
         outputDataDir = pathJoin(outputDir, "data")
@@ -91,7 +90,7 @@ struct ToolkitEnvironment {
 
         var sagemaker = PythonDict(), user = PythonDict(), framework = PythonDict()
         for (key, value) in all.entries {
-            if Self.reservedHyperparameters.contains(key) || key.hasPrefix("sagemaker_") {
+            if Self.reservedHyperparameters.contains(key) || key.pythonStartsWith("sagemaker_") {
                 sagemaker[key] = value
                 if !Self.reservedHyperparameters.contains(key) { framework[key] = value }
             } else {
@@ -283,13 +282,13 @@ struct ToolkitEnvironment {
 
 /// `os.path.join(a, b)` for a relative or absolute `b`.
 func pathJoin(_ a: String, _ b: String) -> String {
-    if b.hasPrefix("/") || a.isEmpty { return b }
-    return a.hasSuffix("/") ? a + b : a + "/" + b
+    if b.pythonStartsWith("/") || a.isEmpty { return b }
+    return a.pythonEndsWith("/") ? a + b : a + "/" + b
 }
 
 /// `_parse_module_name`: drops a trailing `.py`.
 private func parseModuleName(_ program: String) -> String {
-    program.hasSuffix(".py") ? String(program.dropLast(3)) : program
+    program.pythonEndsWith(".py") ? String(program.unicodeScalars.dropLast(3)) : program
 }
 
 /// `json.load` of a config file the toolkit reads.

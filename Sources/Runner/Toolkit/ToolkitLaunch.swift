@@ -71,9 +71,9 @@ public struct ToolkitLaunch: Sendable, Equatable {
         case .pythonPackage:
             // re.sub(r"\.py$", ...): `$` also matches before a final newline.
             var module = entryPoint
-            if module.hasSuffix(".py") {
+            if module.pythonEndsWith(".py") {
                 module.removeLast(3)
-            } else if module.hasSuffix(".py\n") {
+            } else if module.pythonEndsWith(".py\n") {
                 module.removeLast(4)
                 module += "\n"
             }

@@ -9,7 +9,8 @@ public enum ToolkitReference {
     /// Reads a fake `/opt/ml` tree the way the toolkit does (config JSONs, `code/setup.py`,
     /// `code/requirements.txt`), runs `Toolkit.launch`, and renders the result in the harness's JSON shape:
     /// `argv`, `cwd`, `env`, `installs`, `exit_code`, `failure` (`argv`/`cwd` null and `env` empty on failure).
-    /// `jobEnvironmentFile` holds a JSON object of the toolkit's process environment (TRAINING_JOB_NAME, ...);
+    /// hyperparameters.json holds strings, as SageMaker writes it. `jobEnvironmentFile` holds a JSON object of the
+    /// toolkit's process environment (TRAINING_JOB_NAME, ...);
     /// `python`, `numCPUs`, `numGPUs` and `numNeurons` are what the harness reported for its own machine.
     public static func report(
         baseDirectory: String, jobEnvironmentFile: String, python: String, numCPUs: Int, numGPUs: Int, numNeurons: Int
