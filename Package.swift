@@ -55,9 +55,14 @@ let package = Package(
             dependencies: ["AWSWire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
+            name: "CloudWatchMetrics",
+            dependencies: ["AWSWire", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(name: "Checkpoints", dependencies: ["ObjectStore"]),
+        .target(
             name: "TrainingJobs",
             dependencies: [
-                "AWSWire", "ObjectStore", "CloudWatchLogs", "Runner", "Archive",
+                "AWSWire", "ObjectStore", "CloudWatchLogs", "Runner", "Archive", "Checkpoints",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -95,6 +100,7 @@ let package = Package(
         .testTarget(name: "S3Tests", dependencies: ["S3"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
+        .testTarget(name: "CloudWatchMetricsTests", dependencies: ["CloudWatchMetrics", "AWSWire"]),
         .testTarget(
             name: "ObjectStoreTests",
             dependencies: ["ObjectStore", "AWSWire", .product(name: "Crypto", package: "swift-crypto")]

@@ -13,6 +13,7 @@ extension Archive {
     /// Anything else (socket, FIFO, device) is refused. Hard-linked files are stored as separate copies.
     /// Writes to `file + ".tmp"` then renames, so a reader never sees a partial archive; the format is
     /// pax_restricted (plain ustar unless a name or size needs an extension), which Python's tarfile reads.
+    @discardableResult
     public static func create(file: String, from directory: String, compression: Compression) throws -> Summary {
         var info = stat()
         guard stat(directory, &info) == 0 else {
@@ -28,8 +29,8 @@ extension Archive {
         }
         let summary: Summary
         do {
-            summary = try Packer(archive: temporary, descriptor: descriptor, compression: compression)
-                .pack(PathBytes(directory.utf8))
+            let packer = try Packer(archive: file, descriptor: descriptor, compression: compression)
+            summary = try packer.pack(PathBytes(directory.utf8))
         } catch {
             close(descriptor)
             unlink(temporary)
@@ -46,6 +47,7 @@ extension Archive {
 }
 
 /// One archive being written: a libarchive writer on the temporary file plus a reusable copy buffer.
+/// `archivePath` is the final name, which is what messages mention.
 private final class Packer {
     let archivePath: String
     let writer: OpaquePointer
@@ -80,7 +82,13 @@ private final class Packer {
     }
 
     func pack(_ directory: PathBytes) throws -> Archive.Summary {
-        try addChildren(of: directory, relative: [])
+        do {
+            try addChildren(of: directory, relative: [])
+        } catch {
+            // Nothing more reaches the descriptor, not even when the writer is freed: the file is discarded.
+            archive_write_fail(writer)
+            throw error
+        }
         // Close flushes the compressor and writes the end-of-archive blocks; the descriptor stays open.
         guard succeeded(archive_write_close(writer)) else {
             throw Archive.Failure.cannotWrite(path: archivePath, reason: libarchiveMessage(writer))
@@ -89,7 +97,7 @@ private final class Packer {
     }
 
     private func addChildren(of directory: PathBytes, relative: PathBytes) throws {
-        for name in try sortedNames(in: directory) {
+        for name in try directoryNames(directory).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             let path = directory + [slash] + name
             let entryName = relative.isEmpty ? name : relative + [slash] + name
             var info = stat()
@@ -115,23 +123,6 @@ private final class Packer {
                 throw Archive.Failure.unsupportedType(entry: entryName.display, kind: describe(fileType: info.st_mode))
             }
         }
-    }
-
-    private func sortedNames(in directory: PathBytes) throws -> [PathBytes] {
-        guard let stream = directory.withCPath({ opendir($0) }) else {
-            throw Archive.Failure.cannotRead(path: directory.display, reason: errnoMessage())
-        }
-        defer { closedir(stream) }
-        var names: [PathBytes] = []
-        errno = 0
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { PathBytes($0.prefix { $0 != 0 }) }
-            if name != [UInt8(ascii: ".")] && name[...] != dotDot { names.append(name) }
-        }
-        guard errno == 0 else {
-            throw Archive.Failure.cannotRead(path: directory.display, reason: errnoMessage())
-        }
-        return names.sorted { $0.lexicographicallyPrecedes($1) }
     }
 
     private func addFile(_ path: PathBytes, entryName: PathBytes) throws {

@@ -13,6 +13,7 @@ extension Archive {
     /// through a symlink. Keeps file modes (so scripts stay executable; setuid/setgid dropped) and modification
     /// times, not owners. On failure, entries extracted before the offending one stay in `directory`; nothing is
     /// written outside it.
+    @discardableResult
     public static func extract(file: String, into directory: String) throws -> Summary {
         try extract(file: file, into: directory, allowPrivateWorkingDirectory: true)
     }
@@ -21,20 +22,26 @@ extension Archive {
     /// working directory set to `directory`, so libarchive gets short relative paths: its symlink check walks
     /// only the entry's own components, and NOABSOLUTEPATHS applies as designed. Otherwise entries are written
     /// as absolute paths under `directory`, which is as safe but costs more syscalls per entry.
+    @discardableResult
     static func extract(file: String, into directory: String, allowPrivateWorkingDirectory: Bool) throws -> Summary {
         let root = try canonicalDirectory(directory)
         // Opened here, before any change of directory, so a relative `file` means what the caller meant.
         let descriptor = open(file, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Failure.cannotOpen(path: file, reason: errnoMessage()) }
         defer { close(descriptor) }
+        let startsEmpty = try directoryNames(root.isEmpty ? [slash] : root).isEmpty
         #if os(Linux)
+        // The Extractor must live and die on that thread: freeing it applies deferred directory modes and times
+        // through paths relative to the working directory.
         if allowPrivateWorkingDirectory, let outcome = onThreadInDirectory(root, {
-            Result { try Extractor(archive: file, descriptor: descriptor, root: root, relative: true).run() }
+            Result {
+                try Extractor(archive: file, descriptor: descriptor, root: root, relative: true, startsEmpty: startsEmpty).run()
+            }
         }) {
             return try outcome.get()
         }
         #endif
-        return try Extractor(archive: file, descriptor: descriptor, root: root, relative: false).run()
+        return try Extractor(archive: file, descriptor: descriptor, root: root, relative: false, startsEmpty: startsEmpty).run()
     }
 
     #if os(Linux)
@@ -121,13 +128,22 @@ private final class Extractor {
     let prefix: PathBytes
     let reader: OpaquePointer
     let writer: OpaquePointer
-    /// Symlinks this extraction created, by normalized path, to name the link when a later entry would go through it.
+    /// Symlinks this extraction created, by normalized path: `vet` refuses any entry whose path goes through one,
+    /// naming it (libarchive's own refusal only says which path it found a symlink in).
     var symlinks: Set<PathBytes> = []
+    /// Whether libarchive's ARCHIVE_EXTRACT_SECURE_SYMLINKS is on. It re-walks every entry's path (an open, stat and
+    /// close per component), which makes archives of many small files slower than `tar xzf`, and it can only find
+    /// something once the tree holds a symlink: from the start if the directory had prior contents, otherwise from
+    /// the first symlink this archive creates. (Matching paths against `symlinks` instead would miss a differently
+    /// cased spelling on a case-insensitive file system.)
+    var checkingSymlinks = false
+    /// The libarchive disk options other than SECURE_SYMLINKS.
+    let options: Int32
     var files = 0
     var directories = 0
     var bytes: Int64 = 0
 
-    init(archive: String, descriptor: Int32, root: PathBytes, relative: Bool) throws {
+    init(archive: String, descriptor: Int32, root: PathBytes, relative: Bool, startsEmpty: Bool) throws {
         archivePath = archive
         self.root = root
         prefix = relative ? [] : root + [slash]
@@ -139,11 +155,12 @@ private final class Extractor {
         archive_read_support_filter_all(reader)
         archive_read_support_format_tar(reader)
         // No ARCHIVE_EXTRACT_OWNER: files belong to whoever runs Sagebox.
-        var flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM
-            | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS
+        var options = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_NODOTDOT
         // With absolute paths NOABSOLUTEPATHS would refuse every entry; `vet` refuses absolute names either way.
-        if relative { flags |= ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS }
-        archive_write_disk_set_options(writer, flags)
+        if relative { options |= ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS }
+        self.options = options
+        archive_write_disk_set_options(writer, options)
+        if !startsEmpty { checkSymlinks() }
         // Opening reads the first block to detect the compression and format.
         guard archive_read_open_fd(reader, descriptor, copyBufferSize) == ARCHIVE_OK else { throw corrupt() }
     }
@@ -169,6 +186,11 @@ private final class Extractor {
         return Archive.Summary(files: files, directories: directories, bytes: bytes)
     }
 
+    private func checkSymlinks() {
+        checkingSymlinks = true
+        archive_write_disk_set_options(writer, options | ARCHIVE_EXTRACT_SECURE_SYMLINKS)
+    }
+
     private func corrupt() -> Archive.Failure {
         .corrupt(archive: archivePath, reason: libarchiveMessage(reader))
     }
@@ -183,6 +205,7 @@ private final class Extractor {
         let path = joined(vetted.components)
         if vetted.isSymlink {
             symlinks.insert(path)
+            checkSymlinks()
         } else {
             // Whatever was at this path (possibly a symlink) has been replaced.
             symlinks.remove(path)

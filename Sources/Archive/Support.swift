@@ -40,6 +40,24 @@ func joined(_ components: some Collection<ArraySlice<UInt8>>) -> PathBytes {
     Array(components.joined(separator: [slash]))
 }
 
+/// The names in a directory, other than `.` and `..`, in no particular order.
+func directoryNames(_ directory: PathBytes) throws -> [PathBytes] {
+    guard let stream = directory.withCPath({ opendir($0) }) else {
+        throw Archive.Failure.cannotRead(path: directory.display, reason: errnoMessage())
+    }
+    defer { closedir(stream) }
+    var names: [PathBytes] = []
+    errno = 0
+    while let entry = readdir(stream) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { PathBytes($0.prefix { $0 != 0 }) }
+        if name != [UInt8(ascii: ".")] && name[...] != dotDot { names.append(name) }
+    }
+    guard errno == 0 else {
+        throw Archive.Failure.cannotRead(path: directory.display, reason: errnoMessage())
+    }
+    return names
+}
+
 func errnoMessage(_ code: Int32 = errno) -> String {
     String(cString: strerror(code))
 }

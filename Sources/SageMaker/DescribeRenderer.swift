@@ -40,7 +40,7 @@ enum DescribeRenderer {
             // Both at least 1 s: the SDK divides by TrainingTimeInSeconds for spot savings.
             let seconds = max(1, Int(job.trainingSeconds.rounded()))
             out["TrainingTimeInSeconds"] = .int(seconds)
-            out["BillableTimeInSeconds"] = .int(seconds)
+            out["BillableTimeInSeconds"] = .int(max(1, Int((job.billableSeconds ?? job.trainingSeconds).rounded())))
         }
         fillDefaults(&out)
         return .object(out)

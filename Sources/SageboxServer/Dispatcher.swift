@@ -18,7 +18,7 @@ struct Dispatcher: HTTPResponder {
     /// JSON-protocol services by their `X-Amz-Target` prefix.
     let jsonServices: [String: any JSONService]
     let authenticator: Authenticator
-    let startedAt = Date()
+    let control: ControlRoutes
 
     /// JSON and query requests are small; they are read whole (to hash them for SigV4), up to this size.
     static let maxRPCBody = 16 * 1024 * 1024
@@ -26,8 +26,8 @@ struct Dispatcher: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let requestID = RequestID.make()
         var response: Response
-        if request.uri.path == "/_sagebox/health" {
-            response = health()
+        if let answer = await control.respond(to: request) {
+            response = answer
         } else if let target = request.headers[.amzTarget] {
             response = await json(request, target: target, requestID: requestID)
             response.headers[.amznRequestID] = requestID
@@ -41,14 +41,6 @@ struct Dispatcher: HTTPResponder {
         response.headers[.amzRequestID] = requestID
         context.logger.debug("\(request.method) \(request.head.path ?? "/") -> \(response.status.code)")
         return response
-    }
-
-    private func health() -> Response {
-        let body: [String: Any] = [
-            "status": "ok", "services": ["s3", "sts", "iam"] + jsonServices.keys.sorted(), "uptimeSeconds": Int(Date().timeIntervalSince(startedAt)),
-        ]
-        let data = try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     private func restXML(_ request: Request, requestID: String) async -> Response {

@@ -29,6 +29,11 @@ public enum SageboxServer {
         jobSettings.stopGraceSeconds = settings.stopGraceSeconds
         jobSettings.gpuShortage = settings.gpuShortage
         jobSettings.keepJobFiles = settings.keepJobFiles
+        jobSettings.sigtermToScript = settings.sigtermToScript
+        jobSettings.spotRestartDelaySeconds = settings.spotRestartDelaySeconds
+        jobSettings.spotInterruptionRate = settings.spotInterruptionRate
+        jobSettings.seed = settings.seed
+        jobSettings.spotPriceRatio = settings.spotPriceRatio
         if let credential = settings.credentials.sorted(by: { $0.key < $1.key }).first {
             jobSettings.accessKey = credential.key
             jobSettings.secretKey = credential.value
@@ -37,6 +42,7 @@ public enum SageboxServer {
             settings: jobSettings, objects: store, logs: logs, specs: specs,
             gpus: GPUAllocator(inventory: inventory, policy: settings.gpuShortage), isolation: isolation, logger: logger)
 
+        if !settings.spotCapacityAvailable { await jobs.setSpotCapacity(available: false) }
         let dispatcher = Dispatcher(
             s3: S3Service(store: store, virtualHostDomains: settings.virtualHostDomains),
             sts: STSService(accountId: settings.accountId),
@@ -45,7 +51,8 @@ public enum SageboxServer {
                 "SageMaker": SageMakerService(jobs: jobs, specs: specs),
                 "Logs_20140328": LogsService(store: logs),
             ],
-            authenticator: Authenticator(credentials: settings.credentials))
+            authenticator: Authenticator(credentials: settings.credentials),
+            control: ControlRoutes(jobs: jobs, services: ["s3", "sts", "iam", "sagemaker", "logs"]))
         let app = Application(
             responder: dispatcher,
             server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),

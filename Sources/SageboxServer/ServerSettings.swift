@@ -24,6 +24,12 @@ public struct ServerSettings: Sendable {
     /// Run images no spec matches with the `generic` spec instead of rejecting the job.
     public var unknownImagesRunGeneric = false
     public var keepJobFiles = false
+    public var sigtermToScript = false
+    public var spotRestartDelaySeconds: Double = 10
+    public var spotInterruptionRate: Double = 0
+    public var seed: UInt64 = 0
+    public var spotPriceRatio = 0.3
+    public var spotCapacityAvailable = true
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

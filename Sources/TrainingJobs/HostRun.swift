@@ -1,8 +1,10 @@
+import Checkpoints
 import Runner
 
-/// One host of a job: its tree and, once training starts, its log stream.
+/// One host of one attempt of a job: its tree and its checkpoint mirror.
 struct HostRun: Sendable {
     let index: Int
     let layout: HostLayout
+    let checkpoints: CheckpointSync?
     var name: String { "algo-\(index)" }
 }

@@ -12,12 +12,22 @@ public actor JobController {
     public enum StopReason: Sendable, Equatable {
         case requested
         case maxRuntime
+        case maxWait
+    }
+
+    /// A process of a running job, and whether a stop delivers SIGTERM to it.
+    struct JobProcess {
+        let handle: ProcessLauncher.Handle
+        /// False for entry points the training toolkit launches: the toolkit (PID 1 in the real container) does not
+        /// forward SIGTERM, so the script only ever sees the SIGKILL at the end of the grace period.
+        let receivesSIGTERM: Bool
     }
 
     /// The live handles of a running job.
     final class RunControl {
-        var processes: [ProcessLauncher.Handle] = []
+        var processes: [JobProcess] = []
         var stopReason: StopReason?
+        var interruptRequested = false
         var task: Task<Void, Never>?
     }
 
@@ -28,6 +38,8 @@ public actor JobController {
     private var jobs: [String: TrainingJob] = [:]
     private var order: [String] = []
     private var runs: [String: RunControl] = [:]
+    /// Whether spot capacity is available; while it is not, spot jobs wait in Starting.
+    public private(set) var spotCapacityAvailable = true
 
     public init(
         settings: JobSettings, objects: ObjectStore, logs: LogStore, specs: ContainerSpecCatalog, gpus: GPUAllocator, isolation: Isolation,
@@ -101,17 +113,41 @@ public actor JobController {
         save(job)
         guard let control = runs[name] else { return }
         control.stopReason = reason
-        for process in control.processes { process.signal(SIGTERM) }
+        bringDown(control)
+    }
+
+    /// Simulates a spot interruption of a job in Training: its processes are brought down as for a stop, then
+    /// the executor restarts it from scratch with its checkpoints.
+    public func interrupt(_ name: String) throws {
+        guard let job = jobs[name] else { throw Self.notFound }
+        guard TrainingJobSpec(job.request).managedSpot else {
+            throw AWSError.validation("Training job \(name) does not use managed spot training, so it cannot be interrupted.")
+        }
+        guard job.status == .inProgress, job.secondaryStatus == .training, let control = runs[name], !control.interruptRequested else {
+            throw AWSError(
+                code: "ConflictException",
+                message: "Training job \(name) is \(job.status.rawValue) - \(job.secondaryStatus.rawValue); only a job in Training can be interrupted.",
+                status: 409)
+        }
+        control.interruptRequested = true
+        bringDown(control)
+    }
+
+    public func setSpotCapacity(available: Bool) {
+        spotCapacityAvailable = available
+    }
+
+    /// SIGTERM to the processes that would receive it, SIGKILL to every process after the grace period.
+    private func bringDown(_ control: RunControl) {
+        for process in control.processes where process.receivesSIGTERM || settings.sigtermToScript {
+            process.handle.signal(SIGTERM)
+        }
+        let processes = control.processes
         let grace = settings.stopGraceSeconds
         Task {
             try? await Task.sleep(for: .seconds(grace))
-            await self.kill(name)
+            for process in processes { process.handle.signal(SIGKILL) }
         }
-    }
-
-    private func kill(_ name: String) {
-        guard let control = runs[name] else { return }
-        for process in control.processes { process.signal(SIGKILL) }
     }
 
     public func addTags(arn: String, _ tags: [(String, String)]) throws {
@@ -138,11 +174,21 @@ public actor JobController {
         runs[name]?.stopReason
     }
 
-    /// Registers a started process; one started after a stop was requested is signalled at once.
-    func register(_ process: ProcessLauncher.Handle, for name: String) {
+    /// Registers a started process; one started after a stop or an interruption was requested is killed at once.
+    func register(_ handle: ProcessLauncher.Handle, receivesSIGTERM: Bool, for name: String) {
         guard let control = runs[name] else { return }
-        control.processes.append(process)
-        if control.stopReason != nil { process.signal(SIGTERM) }
+        control.processes.append(JobProcess(handle: handle, receivesSIGTERM: receivesSIGTERM))
+        if control.stopReason != nil || control.interruptRequested { handle.signal(SIGKILL) }
+    }
+
+    /// Whether the attempt that just ended was interrupted; clears the request and the attempt's processes.
+    func takeInterruption(_ name: String) -> Bool {
+        guard let control = runs[name] else { return false }
+        defer {
+            control.interruptRequested = false
+            control.processes = []
+        }
+        return control.interruptRequested
     }
 
     func finished(_ name: String) {

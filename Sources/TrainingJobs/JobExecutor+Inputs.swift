@@ -1,5 +1,6 @@
 import AWSWire
 import Archive
+import Checkpoints
 import Foundation
 import ObjectStore
 import Runner
@@ -26,13 +27,20 @@ extension JobExecutor {
             if spec.entrypoint == nil, container.usesToolkit, let source = Self.submitDirectory(spec) {
                 try await unpackSource(source, layout: layout, scratch: directory)
             }
+            var checkpoints: CheckpointSync? = nil
             if let uri = spec.checkpointS3Uri {
                 guard let local = layout.diskPath(forVisible: spec.checkpointLocalPath) else {
                     throw JobFailure(reason: "ClientError: CheckpointConfig.LocalPath \(spec.checkpointLocalPath) must be inside /opt/ml in Sagebox.")
                 }
-                try await restoreCheckpoints(from: uri, into: local)
+                do {
+                    let sync = try CheckpointSync(folder: local, s3Uri: uri, objects: objects)
+                    try await sync.restore()
+                    checkpoints = sync
+                } catch {
+                    throw JobFailure(reason: "ClientError: cannot restore the checkpoints from \(uri): \(error)")
+                }
             }
-            hosts.append(HostRun(index: offset + 1, layout: layout))
+            hosts.append(HostRun(index: offset + 1, layout: layout, checkpoints: checkpoints))
         }
         return hosts
     }
@@ -127,21 +135,6 @@ extension JobExecutor {
             _ = try Archive.extract(file: archive, into: layout.codeDirectory)
         } catch {
             throw JobFailure(reason: "ClientError: cannot unpack the source code \(source): \(error)")
-        }
-    }
-
-    /// Copies every checkpoint object under `uri` into the checkpoint folder before the entry point starts.
-    func restoreCheckpoints(from uri: String, into folder: String) async throws {
-        guard let (bucket, prefix) = TrainingJobSpec.splitS3(uri) else {
-            throw JobFailure(reason: "ClientError: CheckpointConfig.S3Uri \(uri) is not an s3:// URL.")
-        }
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let base = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
-        for object in (try? await objects.listAll(bucket: bucket, prefix: base)) ?? [] {
-            guard let relative = Self.relativePath(key: object.key, prefix: base), !object.key.hasSuffix("/") else { continue }
-            let target = folder + "/" + relative
-            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try await objects.exportObject(bucket: bucket, key: object.key, to: target)
         }
     }
 }

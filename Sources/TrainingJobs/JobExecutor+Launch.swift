@@ -6,7 +6,7 @@ extension JobExecutor {
     /// Runs every host's process to its end and returns the job's failure reason, or nil when all exited 0.
     func train(
         _ job: TrainingJob, spec: TrainingJobSpec, container: ContainerSpec, hosts: [HostRun], gpus: [Int], requestedGPUs: Int,
-        controller: JobController
+        attempt: Int, controller: JobController
     ) async throws -> String? {
         let python = try await environments.interpreter(for: container)
         let binDirectory = settings.jobsDirectory + "/" + job.name + "/bin"
@@ -21,7 +21,10 @@ extension JobExecutor {
                 await log.toolkit("Sagebox: \(spec.instanceType) has \(requestedGPUs) GPU(s) but this machine has none: running on CPU with SM_NUM_GPUS=0.", level: "WARNING")
             }
         }
-        let runtimeLimit = runtimeWatch(job.name, spec: spec, alreadyRan: job.trainingSeconds, controller: controller)
+        let alreadyRan = (try? await controller.job(job.name).trainingSeconds) ?? 0
+        let runtimeLimit = runtimeWatch(job.name, spec: spec, alreadyRan: alreadyRan, controller: controller)
+        let interruption = interruptionTimer(job, spec: spec, attempt: attempt, controller: controller)
+        for host in hosts { await host.checkpoints?.start() }
         let started = Date()
         let failures = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
             for (offset, host) in hosts.enumerated() {
@@ -39,6 +42,9 @@ extension JobExecutor {
             return failures.sorted { $0.0 < $1.0 }.compactMap(\.1)
         }
         runtimeLimit.cancel()
+        interruption?.cancel()
+        // The last sync happens after the processes are gone and before the tree is discarded or packed.
+        for host in hosts { await host.checkpoints?.finish() }
         for log in logs { await log.close() }
         let elapsed = Date().timeIntervalSince(started)
         let final = await metrics.finalValues()
@@ -56,6 +62,19 @@ extension JobExecutor {
             let remaining = max(0, Double(limit) - alreadyRan)
             try? await Task.sleep(for: .seconds(remaining))
             if !Task.isCancelled { try? await controller.stop(name, reason: .maxRuntime) }
+        }
+    }
+
+    /// Interrupts the attempt on the schedule its tags or the server's seeded rate give (spot jobs only).
+    private func interruptionTimer(_ job: TrainingJob, spec: TrainingJobSpec, attempt: Int, controller: JobController) -> Task<Void, Never>? {
+        guard spec.managedSpot,
+            let delay = SpotSchedule(tags: job.tags).interruption(
+                attempt: attempt, job: job.name, rate: settings.spotInterruptionRate, seed: settings.seed)
+        else { return nil }
+        logger.info("spot job \(job.name) attempt \(attempt) will be interrupted after \(delay) s of training")
+        return Task {
+            try? await Task.sleep(for: .seconds(delay))
+            if !Task.isCancelled { try? await controller.interrupt(job.name) }
         }
     }
 
@@ -88,9 +107,10 @@ extension JobExecutor {
         }
         let workingDirectory = layout.visibleRoot + "/code"
         let recent = RecentLines()
+        let receivesSIGTERM = toolkit == nil
         let outcome = try await ProcessLauncher(isolation: isolation).run(
             .init(command: command, environment: environment, workingDirectory: workingDirectory, layout: layout),
-            started: { await controller.register($0, for: job.name) },
+            started: { await controller.register($0, receivesSIGTERM: receivesSIGTERM, for: job.name) },
             line: { line in
                 await log.write(line)
                 await recent.add(line)
@@ -161,7 +181,9 @@ extension JobExecutor {
         do {
             return try Toolkit.launch(input, codeDirectoryHasSetupPy: manager.fileExists(atPath: layout.codeDirectory + "/setup.py"), environment: environment)
         } catch {
-            throw JobFailure(reason: "ClientError: \(error)")
+            // The toolkit writes its error to the failure file and exits 1 before any user code runs.
+            _ = manager.createFile(atPath: layout.failureFile, contents: Data(error.failureFileContents.utf8))
+            throw JobFailure(reason: "AlgorithmError: " + error.failureFileContents)
         }
     }
 
@@ -180,7 +202,7 @@ extension JobExecutor {
         await log.toolkit("Installing dependencies from requirements.txt:\n\n\(python) \(arguments.joined(separator: " "))\n")
         let outcome = try await ProcessLauncher(isolation: isolation).run(
             .init(command: [python] + arguments, environment: environment, workingDirectory: layout.visibleRoot + "/code", layout: layout),
-            started: { await controller.register($0, for: job) }, line: { await log.write($0) })
+            started: { await controller.register($0, receivesSIGTERM: false, for: job) }, line: { await log.write($0) })
         guard outcome == .exited(0) else {
             let name = launch.entryPointKind == .pythonPackage ? "InstallModuleError" : "InstallRequirementsError"
             let text = "\(name):\nExitCode \(outcome.code)\nErrorMessage \"\"\nCommand \"\(([python] + arguments).joined(separator: " "))\""

@@ -39,24 +39,40 @@ struct JobExecutor: Sendable {
         let spec = TrainingJobSpec(job.request)
         let jobDirectory = settings.jobsDirectory + "/" + job.name
         var gpuIndices: [Int] = []
+        let maxWait = maxWaitWatch(job, spec: spec, controller: controller)
         do {
             let container = try resolveContainer(spec)
             let perHost = InstanceType.named(spec.instanceType)?.gpus ?? 0
             let grantedPerHost = try await gpus.grantable(perHost)
             gpuIndices = await gpus.acquire(grantedPerHost * spec.instanceCount)
-            if await controller.stopReason(job.name) != nil {
-                await finish(job.name, spec: spec, hosts: [], controller: controller)
-                return
+            var hosts: [HostRun] = []
+            var failure: String? = nil
+            var attempt = 0
+            while await controller.stopReason(job.name) == nil {
+                attempt += 1
+                if attempt > 1 {
+                    await controller.update(job.name) { $0.transition(.starting, "Starting the training job after a spot interruption") }
+                }
+                guard await waitForCapacity(job, spec: spec, attempt: attempt, controller: controller) else { break }
+                await controller.update(job.name) { $0.transition(.downloading, "Downloading input data") }
+                let attemptDirectory = jobDirectory + "/attempt-\(attempt)"
+                hosts = try await prepareHosts(job, spec: spec, container: container, directory: attemptDirectory)
+                await controller.update(job.name) {
+                    $0.trainingStartTime = $0.trainingStartTime ?? Date()
+                    $0.transition(.training, "Training image download completed. Training in progress.")
+                }
+                failure = try await train(
+                    job, spec: spec, container: container, hosts: hosts, gpus: gpuIndices, requestedGPUs: perHost, attempt: attempt,
+                    controller: controller)
+                guard await controller.takeInterruption(job.name), await controller.stopReason(job.name) == nil else { break }
+                // The instance is lost: only the checkpoints (already synced) survive.
+                await controller.update(job.name) { $0.transition(.interrupted, "Training job interrupted: the spot instance was reclaimed") }
+                hosts = []
+                failure = nil
+                try? FileManager.default.removeItem(atPath: attemptDirectory)
+                await sleep(settings.spotRestartDelaySeconds, unlessStopped: job.name, controller: controller)
             }
-            await controller.update(job.name) { $0.transition(.downloading, "Downloading input data") }
-            let hosts = try await prepareHosts(job, spec: spec, container: container, directory: jobDirectory)
-            await controller.update(job.name) {
-                $0.trainingStartTime = $0.trainingStartTime ?? Date()
-                $0.transition(.training, "Training image download completed. Training in progress.")
-            }
-            let outcome = try await train(
-                job, spec: spec, container: container, hosts: hosts, gpus: gpuIndices, requestedGPUs: perHost, controller: controller)
-            await finish(job.name, spec: spec, hosts: hosts, failure: outcome, controller: controller)
+            await finish(job.name, spec: spec, hosts: hosts, failure: failure, controller: controller)
         } catch let failure as JobFailure {
             await fail(job.name, reason: failure.reason, controller: controller)
         } catch let shortage as GPUAllocator.Shortage {
@@ -65,9 +81,43 @@ struct JobExecutor: Sendable {
             logger.error("training job \(job.name) failed inside Sagebox: \(error)")
             await fail(job.name, reason: "InternalServerError: \(error)", controller: controller)
         }
+        maxWait?.cancel()
         await gpus.release(gpuIndices)
         if !settings.keepJobFiles { try? FileManager.default.removeItem(atPath: jobDirectory) }
         await controller.finished(job.name)
+    }
+
+    /// MaxWaitTimeInSeconds counts the whole job, waits included: past it, the job is stopped as MaxWaitTimeExceeded.
+    private func maxWaitWatch(_ job: TrainingJob, spec: TrainingJobSpec, controller: JobController) -> Task<Void, Never>? {
+        guard spec.managedSpot, let limit = spec.maxWaitSeconds else { return nil }
+        let deadline = job.creationTime.addingTimeInterval(Double(limit))
+        return Task {
+            try? await Task.sleep(for: .seconds(max(0, deadline.timeIntervalSinceNow)))
+            if !Task.isCancelled { try? await controller.stop(job.name, reason: .maxWait) }
+        }
+    }
+
+    /// Spot jobs wait in Starting while capacity is unavailable: server-wide (`/_sagebox/spot-capacity`) or, for the
+    /// first attempt, for the seconds the job's `sagebox:capacity-unavailable-seconds` tag names. False when the job
+    /// was stopped while waiting.
+    private func waitForCapacity(_ job: TrainingJob, spec: TrainingJobSpec, attempt: Int, controller: JobController) async -> Bool {
+        guard spec.managedSpot else { return await controller.stopReason(job.name) == nil }
+        let tagged = attempt == 1 ? SpotSchedule(tags: job.tags).capacityUnavailableSeconds : nil
+        let until = tagged.map { job.creationTime.addingTimeInterval($0) }
+        while await controller.stopReason(job.name) == nil {
+            let available = await controller.spotCapacityAvailable && (until.map { Date() >= $0 } ?? true)
+            if available { return true }
+            await controller.update(job.name) { $0.updateMessage("Insufficient capacity error from EC2 while launching instances, retrying!") }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
+    private func sleep(_ seconds: Double, unlessStopped name: String, controller: JobController) async {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end, await controller.stopReason(name) == nil {
+            try? await Task.sleep(for: .milliseconds(min(200, max(1, Int(end.timeIntervalSinceNow * 1000)))))
+        }
     }
 
     private func resolveContainer(_ spec: TrainingJobSpec) throws -> ContainerSpec {
@@ -95,8 +145,15 @@ struct JobExecutor: Sendable {
         }
         await controller.update(name) { job in
             job.modelArtifacts = hosts.isEmpty ? nil : spec.outputLocation(job: name, file: spec.compressOutput ? "model.tar.gz" : "model")
+            job.billableSeconds = spec.managedSpot ? job.trainingSeconds * settings.spotPriceRatio : job.trainingSeconds
             if let stopReason {
-                job.transition(stopReason == .maxRuntime ? .maxRuntimeExceeded : .stopped, "Training job stopped", status: .stopped)
+                let secondary: SecondaryStatus =
+                    switch stopReason {
+                    case .requested: .stopped
+                    case .maxRuntime: .maxRuntimeExceeded
+                    case .maxWait: .maxWaitTimeExceeded
+                    }
+                job.transition(secondary, "Training job stopped", status: .stopped)
             } else if let reason = failure ?? uploadFailure {
                 job.failureReason = String(reason.prefix(1024))
                 job.transition(.failed, "Training job failed", status: .failed)

@@ -30,6 +30,16 @@ public struct JobSettings: Sendable {
     public var gpuShortage: GPUShortagePolicy
     /// Keep each job's `/opt/ml` trees after it ends (for debugging) instead of deleting them.
     public var keepJobFiles: Bool
+    /// Deliver SIGTERM to toolkit-launched scripts too (the real toolkit does not forward it), to test a handler.
+    public var sigtermToScript: Bool
+    /// Seconds a spot job waits for capacity after an interruption before it restarts.
+    public var spotRestartDelaySeconds: Double
+    /// Expected spot interruptions per hour of training, drawn from a generator seeded by `seed`, the job's name
+    /// and the attempt number: the same seed gives the same interruption times.
+    public var spotInterruptionRate: Double
+    public var seed: UInt64
+    /// Billable seconds of a spot job = training seconds × this ratio (so the SDK prints a realistic saving).
+    public var spotPriceRatio: Double
 
     public init(dataDirectory: String, endpoint: EndpointReference, region: String, accountId: String) {
         self.dataDirectory = dataDirectory
@@ -41,6 +51,11 @@ public struct JobSettings: Sendable {
         stopGraceSeconds = 120
         gpuShortage = .run
         keepJobFiles = false
+        sigtermToScript = false
+        spotRestartDelaySeconds = 10
+        spotInterruptionRate = 0
+        seed = 0
+        spotPriceRatio = 0.3
     }
 
     var jobsDirectory: String { dataDirectory + "/sagemaker/jobs" }

@@ -59,6 +59,8 @@ public struct TrainingJob: Codable, Sendable {
     public var tagOrder: [String]
     /// Seconds the job's processes actually ran, summed over attempts.
     public var trainingSeconds: Double
+    /// Set when the job ends: training seconds, × the spot price ratio for managed spot jobs.
+    public var billableSeconds: Double?
     public var modelArtifacts: String?
 
     public init(name: String, arn: String, request: JSONValue, now: Date) {
@@ -86,6 +88,13 @@ public struct TrainingJob: Codable, Sendable {
         secondaryStatus = secondary
         if let status { self.status = status }
         if self.status.isTerminal, let last = transitions.indices.last { transitions[last].endTime = now }
+        lastModifiedTime = now
+    }
+
+    /// Rewords the current status without a transition, as SageMaker does while it retries a launch.
+    public mutating func updateMessage(_ message: String, at now: Date = Date()) {
+        guard let last = transitions.indices.last, transitions[last].message != message else { return }
+        transitions[last].message = message
         lastModifiedTime = now
     }
 

@@ -8,6 +8,6 @@ struct Sagebox: AsyncParsableCommand {
         discussion: """
             Start the server with `sagebox serve`, then point every AWS client at it with `eval "$(sagebox env)"`.
             """,
-        subcommands: [Serve.self, Env.self, Jobs.self, Describe.self, Logs.self, Stop.self]
+        subcommands: [Serve.self, Env.self, Jobs.self, Describe.self, Logs.self, Stop.self, Interrupt.self, ToolkitReferenceCommand.self]
     )
 }

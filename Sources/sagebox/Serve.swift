@@ -58,6 +58,24 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Keep each job's /opt/ml trees under the data dir after it ends (for debugging).")
     var keepJobFiles = false
 
+    @Flag(help: "Deliver SIGTERM to toolkit-launched scripts on stop and interruption (the real toolkit does not forward it).")
+    var sigtermToScript = false
+
+    @Option(help: "Seconds a spot job waits for capacity after an interruption before it restarts.")
+    var spotRestartDelaySeconds: Double = 10
+
+    @Option(help: "Random spot interruptions: expected interruptions per hour of training (0: none).")
+    var spotInterruptionRate: Double = 0
+
+    @Option(help: "Seed of the random spot interruptions: the same seed gives the same interruption times.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Billable seconds of spot jobs = training seconds × this ratio.")
+    var spotPriceRatio = 0.3
+
+    @Option(help: "Spot capacity at start: available, or unavailable (spot jobs wait in Starting until POST /_sagebox/spot-capacity?available=true or MaxWait).")
+    var spotCapacity: SpotCapacity = .available
+
     @Option(help: "Log level: trace, debug (logs every request), info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -80,6 +98,12 @@ struct Serve: AsyncParsableCommand {
         settings.containerSpecFolders = containerSpecs
         settings.unknownImagesRunGeneric = unknownImages == .generic
         settings.keepJobFiles = keepJobFiles
+        settings.sigtermToScript = sigtermToScript
+        settings.spotRestartDelaySeconds = spotRestartDelaySeconds
+        settings.spotInterruptionRate = spotInterruptionRate
+        settings.seed = seed
+        settings.spotPriceRatio = spotPriceRatio
+        settings.spotCapacityAvailable = spotCapacity == .available
         if let accessKey, let secretKey { settings.credentials[accessKey] = secretKey }
         if let credentialsFile { settings.credentials.merge(try Self.readCredentials(credentialsFile)) { $1 } }
         var logger = Logger(label: "sagebox")
@@ -106,6 +130,10 @@ struct Serve: AsyncParsableCommand {
 
 enum UnknownImages: String, ExpressibleByArgument, CaseIterable {
     case reject, generic
+}
+
+enum SpotCapacity: String, ExpressibleByArgument, CaseIterable {
+    case available, unavailable
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

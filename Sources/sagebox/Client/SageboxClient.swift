@@ -86,3 +86,23 @@ struct SageboxClient {
         return formatter.string(from: date)
     }
 }
+
+extension SageboxClient {
+    /// POSTs to one of Sagebox's own control routes (`/_sagebox/...`), which answer JSON.
+    func control(_ path: String) async throws -> JSONValue {
+        var request = URLRequest(url: URL(string: path, relativeTo: endpoint)!)
+        request.httpMethod = "POST"
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw ClientError("Cannot reach Sagebox at \(endpoint.absoluteString): \(error.localizedDescription). Is `sagebox serve` running?")
+        }
+        let value = (try? JSONValue.decode(data)) ?? .object([:])
+        if let status = (response as? HTTPURLResponse)?.statusCode, status >= 300 {
+            throw ClientError("\(value["__type"]?.stringValue ?? "HTTP \(status)"): \(value["message"]?.stringValue ?? "")")
+        }
+        return value
+    }
+}
