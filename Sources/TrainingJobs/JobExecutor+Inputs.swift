@@ -117,7 +117,7 @@ extension JobExecutor {
 
     /// Fetches `sourcedir.tar.gz` from the store and unpacks it into `/opt/ml/code` with libarchive's safe extraction.
     private func unpackSource(_ source: String, layout: HostLayout, scratch: String) async throws {
-        var archive: String
+        let archive: String
         if let (bucket, key) = TrainingJobSpec.splitS3(source) {
             archive = scratch + "/sourcedir-\(UUID().uuidString).tar.gz"
             do {
@@ -132,7 +132,8 @@ extension JobExecutor {
         }
         defer { if archive.hasPrefix(scratch) { try? FileManager.default.removeItem(atPath: archive) } }
         do {
-            _ = try Archive.extract(file: archive, into: layout.codeDirectory)
+            let (file, target) = (archive, layout.codeDirectory)
+            _ = try await io.run { try Archive.extract(file: file, into: target) }
         } catch {
             throw JobFailure(reason: "ClientError: cannot unpack the source code \(source): \(error)")
         }

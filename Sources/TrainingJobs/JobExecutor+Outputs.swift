@@ -19,7 +19,8 @@ extension JobExecutor {
             let prefix = TrainingJobSpec.splitS3(spec.outputLocation(job: name, file: "model/"))!.key
             for file in Self.files(under: modelFolder) {
                 let copy = staging + "/" + UUID().uuidString
-                try FileManager.default.copyItem(atPath: modelFolder + "/" + file, toPath: copy)
+                let source = modelFolder + "/" + file
+                try await io.run { try FileManager.default.copyItem(atPath: source, toPath: copy) }
                 try await objects.adoptFile(copy, bucket: bucket, key: prefix + file, contentType: nil)
             }
         }
@@ -30,7 +31,7 @@ extension JobExecutor {
         let key = TrainingJobSpec.splitS3(location)!.key
         let archive = objects.stagingDirectory + "/" + UUID().uuidString + ".tar.gz"
         do {
-            _ = try Archive.create(file: archive, from: folder, compression: .gzip)
+            _ = try await io.run { try Archive.create(file: archive, from: folder, compression: .gzip) }
             try await objects.adoptFile(archive, bucket: bucket, key: key, contentType: "application/x-tar")
         } catch {
             try? FileManager.default.removeItem(atPath: archive)

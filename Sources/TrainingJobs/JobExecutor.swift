@@ -14,6 +14,8 @@ struct JobExecutor: Sendable {
     let gpus: GPUAllocator
     let isolation: Isolation
     let environments: PythonEnvironments
+    /// libarchive and whole-file copies block their thread: they run here, off the cooperative executor.
+    let io = BlockingIO(threads: 2)
     let logger: Logger
 
     init(
