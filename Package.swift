@@ -99,6 +99,10 @@ let package = Package(
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"]),
         .testTarget(name: "S3Tests", dependencies: ["S3"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(
+            name: "TrainingJobsTests",
+            dependencies: ["TrainingJobs", "Checkpoints", "ObjectStore", "AWSWire", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
         .testTarget(name: "CloudWatchMetricsTests", dependencies: ["CloudWatchMetrics", "AWSWire"]),
         .testTarget(
