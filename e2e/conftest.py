@@ -421,3 +421,168 @@ def sagebox_env_vars(endpoint: Optional[str], base_env: dict) -> dict:
 
 def pytest_unconfigure(config):
     shutil.rmtree(_ISOLATION_DIR, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Training jobs: a server that can run them, clients whose every JSON response is checked against botocore's model,
+# and the environment the SageMaker SDKs run in (test_training_*.py, test_logs_api.py)
+# --------------------------------------------------------------------------------------------------------------
+
+TRAINING_STOP_GRACE_SECONDS = 3
+
+
+@pytest.fixture(scope="session")
+def training_server(server_manager) -> SageboxServer:
+    """A server for training jobs: the repository's container specs named explicitly (the session copy of the binary
+    lives outside the repository, where the bundled folder cannot be found) and a short SIGTERM→SIGKILL grace."""
+    return server_manager.start(extra_args=("--container-specs", str(REPO_ROOT / "container-specs"),
+                                            "--stop-grace-seconds", str(TRAINING_STOP_GRACE_SECONDS)))
+
+
+@pytest.fixture(scope="session")
+def json_client():
+    """json_client(service, endpoint) -> a boto3 client (JSON protocol: sagemaker, logs) whose every response is
+    checked against botocore's output shape before botocore parses it: every key is a member of the shape, every
+    value has the modelled type (string/enum, integer, float, boolean, epoch-number timestamp, list, structure, map),
+    required members are present, and error bodies carry `__type` and a message. botocore itself ignores all of
+    these. A violation raises helpers.ResponseShapeError from the call."""
+
+    def check(value, shape, path):
+        problems = []
+        t = shape.type_name
+        if t == "structure":
+            if not isinstance(value, dict):
+                return [f"{path}: expected an object ({shape.name}), got {type(value).__name__}"]
+            for key, item in value.items():
+                member = shape.members.get(key)
+                if member is None:
+                    problems.append(f"{path}.{key}: not a member of {shape.name}")
+                    continue
+                if item is None:
+                    problems.append(f"{path}.{key}: null")
+                    continue
+                problems += check(item, member, f"{path}.{key}")
+            for required in shape.required_members:
+                if required not in value:
+                    problems.append(f"{path}: required member {required} of {shape.name} is missing")
+        elif t == "list":
+            if not isinstance(value, list):
+                return [f"{path}: expected a list ({shape.name}), got {type(value).__name__}"]
+            for i, item in enumerate(value):
+                problems += check(item, shape.member, f"{path}[{i}]")
+        elif t == "map":
+            if not isinstance(value, dict):
+                return [f"{path}: expected a map ({shape.name}), got {type(value).__name__}"]
+            for key, item in value.items():
+                problems += check(key, shape.key, f"{path}<key>")
+                problems += check(item, shape.value, f"{path}[{key!r}]")
+        elif t == "string":
+            if not isinstance(value, str):
+                return [f"{path}: expected a string ({shape.name}), got {value!r}"]
+            if shape.enum and value not in shape.enum:
+                problems.append(f"{path}: {value!r} is not one of {shape.name}'s values {shape.enum}")
+            limit = shape.metadata.get("max")
+            if limit is not None and len(value) > limit:
+                problems.append(f"{path}: {len(value)} characters, more than {shape.name}'s max of {limit}")
+        elif t in ("integer", "long"):
+            if isinstance(value, bool) or not isinstance(value, int):
+                problems.append(f"{path}: expected an integer ({shape.name}), got {value!r}")
+        elif t in ("float", "double"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                problems.append(f"{path}: expected a number ({shape.name}), got {value!r}")
+        elif t == "boolean":
+            if not isinstance(value, bool):
+                problems.append(f"{path}: expected true/false ({shape.name}), got {value!r}")
+        elif t == "timestamp":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                problems.append(f"{path}: expected epoch seconds as a JSON number ({shape.name}), got {value!r}")
+        elif t == "blob":
+            if not isinstance(value, str):
+                problems.append(f"{path}: expected base64 text ({shape.name}), got {value!r}")
+        return problems
+
+    def before_parse(operation_model=None, response_dict=None, **_):
+        if response_dict is None:
+            return
+        status = response_dict.get("status_code", 0)
+        body = bytes(response_dict.get("body") or b"")
+        name = operation_model.name
+        try:
+            document = json.loads(body) if body.strip() else {}
+        except ValueError as exc:
+            raise helpers.ResponseShapeError(f"{name} (HTTP {status}): body is not JSON ({exc}): {body[:300]!r}")
+        if status >= 300:
+            if not isinstance(document, dict) or not document.get("__type") \
+                    or not (document.get("message") or document.get("Message")):
+                raise helpers.ResponseShapeError(
+                    f"{name} (HTTP {status}): error body lacks __type and message: {body[:300]!r}")
+            return
+        shape = operation_model.output_shape
+        problems = check(document, shape, name) if shape is not None else \
+            ([f"{name}: expected an empty body, got {body[:200]!r}"] if document else [])
+        if problems:
+            raise helpers.ResponseShapeError(f"{name} (HTTP {status}): " + "; ".join(problems[:10]))
+
+    def factory(service: str, endpoint: str, **kwargs):
+        client = make_client(service, endpoint, **kwargs)
+        client.meta.events.register(f"before-parse.{client.meta.service_model.service_id.hyphenize()}.*",
+                                    before_parse)
+        return client
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def training_sm(training_server, json_client):
+    """SageMaker client for the training server (responses checked against botocore's model)."""
+    return json_client("sagemaker", training_server.endpoint)
+
+
+@pytest.fixture(scope="session")
+def training_logs(training_server, json_client):
+    """CloudWatch Logs client for the training server (responses checked against botocore's model)."""
+    return json_client("logs", training_server.endpoint)
+
+
+@pytest.fixture(scope="session")
+def training_s3(training_server):
+    return make_client("s3", training_server.endpoint)
+
+
+@pytest.fixture(scope="session")
+def training_bucket(training_s3) -> str:
+    """One bucket on the training server for the session's sources, channels and outputs."""
+    name = unique_bucket_name("training")
+    training_s3.create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture(scope="session")
+def sdk_env(training_server, tmp_path_factory) -> dict:
+    """The environment a user gets from `eval "$(sagebox env --endpoint URL --config-file F)"` on top of an empty
+    HOME and no AWS settings: for running the SageMaker Python SDK (v2 or v3) in a subprocess."""
+    base = tmp_path_factory.mktemp("sdk-env")
+    (base / "home").mkdir()
+    config = base / "sagemaker-config.yaml"
+    env = clean_env(base / "home")
+    for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        env.pop(name, None)  # `sagebox env` alone must be enough
+    script = 'set -e; out="$("$SAGEBOX_BIN_FOR_ENV" env --endpoint "$1" --config-file "$2")"; eval "$out"; env -0'
+    run_env = dict(env, SAGEBOX_BIN_FOR_ENV=str(sagebox_binary()))
+    proc = subprocess.run(["bash", "-c", script, "bash", training_server.endpoint, str(config)], env=run_env,
+                          capture_output=True, timeout=30)
+    assert proc.returncode == 0, f"sagebox env failed ({proc.returncode}): {proc.stderr.decode(errors='replace')}"
+    result = {}
+    for item in proc.stdout.split(b"\0"):
+        if b"=" in item:
+            k, v = item.split(b"=", 1)
+            result[k.decode()] = v.decode(errors="replace")
+    result.pop("SAGEBOX_BIN_FOR_ENV", None)
+    # Keep the SDK's own files (caches, config lookups) inside the test's HOME, and fail fast on a wrong endpoint.
+    result["AWS_CONFIG_FILE"] = str(_ISOLATION_DIR / "aws-config")
+    result["AWS_SHARED_CREDENTIALS_FILE"] = str(_ISOLATION_DIR / "aws-credentials")
+    result["SAGEMAKER_SUPPRESS_V2_WARNING"] = "1"
+    result["PYTHONUNBUFFERED"] = "1"
+    assert result.get("AWS_ENDPOINT_URL") == training_server.endpoint, result.get("AWS_ENDPOINT_URL")
+    assert result.get("SAGEMAKER_USER_CONFIG_OVERRIDE") == str(config) and config.exists()
+    return result

@@ -2,7 +2,9 @@
 # Idempotent set-up for building and testing Sagebox on a Debian machine (run as root, or with sudo available).
 #   1. the system libraries the Swift build links against (apt, only when one is missing);
 #   2. a Python venv at .venv/ with the pinned end-to-end test clients from e2e/requirements.txt
-#      (skipped when .venv/ already matches the requirements file, by a stamp holding its hash).
+#      (skipped when .venv/ already matches the requirements file, by a stamp holding its hash);
+#   3. a second venv at .venv-v3/ with the SageMaker Python SDK v3 from e2e/requirements-v3.txt, for
+#      e2e/test_training_v3.py (same stamp; needs Python >= 3.11; SAGEBOX_SKIP_V3=1 leaves it out).
 # Re-running it on a machine that is already set up takes well under a second.
 set -euo pipefail
 
@@ -38,7 +40,6 @@ fi
 PYTHON="${PYTHON:-python3}"
 VENV="$ROOT/.venv"
 REQS="$ROOT/e2e/requirements.txt"
-STAMP="$VENV/.sagebox-requirements.sha256"
 
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
     apt_install python3 python3-venv
@@ -48,26 +49,47 @@ if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)'
     exit 1
 fi
 
-want="$( { sha256sum "$REQS" | cut -d' ' -f1; "$PYTHON" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
+# ensure_venv DIR REQUIREMENTS IMPORTS: create DIR and install the pinned REQUIREMENTS into it, unless a stamp shows
+# that it already matches them (hash of the file and of the Python version) and IMPORTS import there.
+ensure_venv() {
+    local venv="$1" reqs="$2" imports="$3"
+    local stamp="$venv/.sagebox-requirements.sha256" want
+    want="$( { sha256sum "$reqs" | cut -d' ' -f1; "$PYTHON" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
 
-if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] \
-        && "$VENV/bin/python" -c 'import boto3, pytest' >/dev/null 2>&1; then
-    exit 0
-fi
-
-if ! [ -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
-    rm -rf "$VENV"
-    if ! "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
-        # Debian's own python3 ships venv/ensurepip separately.
-        rm -rf "$VENV"
-        apt_install python3-venv
-        "$PYTHON" -m venv "$VENV"
+    if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
+            && "$venv/bin/python" -c "import $imports" >/dev/null 2>&1; then
+        return 0
     fi
-fi
 
-log "installing pinned Python packages into .venv (e2e/requirements.txt)"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQS"
-"$VENV/bin/python" -m pip check
-echo "$want" > "$STAMP"
-log "venv ready: $("$VENV/bin/python" -c 'import boto3, botocore; print("boto3", boto3.__version__, "botocore", botocore.__version__)')"
+    if ! [ -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
+        rm -rf "$venv"
+        if ! "$PYTHON" -m venv "$venv" >/dev/null 2>&1; then
+            # Debian's own python3 ships venv/ensurepip separately.
+            rm -rf "$venv"
+            apt_install python3-venv
+            "$PYTHON" -m venv "$venv"
+        fi
+    fi
+    # Keep the venv out of git whatever the repository's .gitignore says (as `python -m venv` does from 3.13 on).
+    [ -f "$venv/.gitignore" ] || printf '# created by scripts/setup.sh: keep this venv out of git\n*\n' > "$venv/.gitignore"
+
+    log "installing pinned Python packages into ${venv#"$ROOT"/} (${reqs#"$ROOT"/})"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$reqs"
+    "$venv/bin/python" -m pip check
+    echo "$want" > "$stamp"
+    log "${venv#"$ROOT"/} ready: $("$venv/bin/python" -c 'import boto3, botocore; print("boto3", boto3.__version__, "botocore", botocore.__version__)')"
+}
+
+ensure_venv "$VENV" "$REQS" "boto3, pytest"
+
+# --- 3. SageMaker Python SDK v3 venv (e2e/test_training_v3.py) -------------------------------------------
+# sagemaker 3.x cannot live beside sagemaker 2.x, so v3 gets its own venv; the v3 tests skip without it.
+# Its pinned closure (numpy 2.4, pandas 3.1, scipy 1.17) needs Python >= 3.11. SAGEBOX_SKIP_V3=1 skips it.
+if [ "${SAGEBOX_SKIP_V3:-0}" = "1" ]; then
+    log "SAGEBOX_SKIP_V3=1: not setting up .venv-v3 (the SDK v3 tests will skip)"
+elif ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+    log "not setting up .venv-v3: e2e/requirements-v3.txt needs Python >= 3.11, found $("$PYTHON" --version 2>&1) (the SDK v3 tests will skip)"
+else
+    ensure_venv "$ROOT/.venv-v3" "$ROOT/e2e/requirements-v3.txt" "sagemaker.train, boto3"
+fi

@@ -52,9 +52,10 @@ enum MetricsInput {
         case .string(let text):
             guard let value = Int(text) else { throw invalid("The value \(text) for parameter \(path) is not a valid integer.") }
             return value
-        case let other?:
-            guard let value = other.intValue else { throw invalid("The value for parameter \(path) is not a valid integer.") }
-            return value
+        case .int(let value): return value
+        // Range-checked here: converting an out-of-range double to Int would trap.
+        case .double(let value) where value == value.rounded() && abs(value) < 0x1p53: return Int(value)
+        default: throw invalid("The value for parameter \(path) is not a valid integer.")
         }
     }
 
@@ -78,20 +79,19 @@ enum MetricsInput {
         }
     }
 
-    /// A timestamp: epoch seconds (JSON 1.0's form, as a number or a numeric string) or ISO 8601 (the query form).
+    /// A timestamp: epoch seconds (JSON 1.0's form, as a number or a numeric string) or ISO 8601 (the query form),
+    /// within years 1–9999 so that every later conversion to milliseconds fits.
     static func timestamp(_ input: JSONValue, _ key: String, path: String) throws -> Date? {
+        let date: Date?
         switch input[key] {
         case nil, .null: return nil
-        case .string(let text):
-            if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
-            guard let date = parseISO8601(text) else {
-                throw invalid("The value \(text) for parameter \(path) is not a valid ISO 8601 timestamp or epoch time.")
-            }
-            return date
-        case let other?:
-            guard let seconds = other.doubleValue else { throw invalid("The value for parameter \(path) is not a valid timestamp.") }
-            return Date(timeIntervalSince1970: seconds)
+        case .string(let text): date = Double(text).map(Date.init(timeIntervalSince1970:)) ?? parseISO8601(text)
+        case let other?: date = other.doubleValue.map(Date.init(timeIntervalSince1970:))
         }
+        guard let date, (-62_135_596_800...253_402_300_799).contains(date.timeIntervalSince1970) else {
+            throw invalid("The value for parameter \(path) is not a valid ISO 8601 timestamp or epoch time.")
+        }
+        return date
     }
 
     static func requiredTimestamp(_ input: JSONValue, _ key: String) throws -> Date {
@@ -99,11 +99,12 @@ enum MetricsInput {
         return date
     }
 
-    /// CloudWatch accepts periods of 1, 5, 10, 20 and 30 seconds (high resolution) and multiples of a minute.
+    /// CloudWatch accepts periods of 1, 5, 10, 20 and 30 seconds (high resolution) and multiples of a minute; a
+    /// century bounds them so that periods in milliseconds cannot overflow.
     static func period(_ input: JSONValue, _ key: String, path: String) throws -> Int {
         guard let period = try int(input, key, path: path) else { throw missing(path) }
-        guard [1, 5, 10, 20, 30].contains(period) || (period > 0 && period % 60 == 0) else {
-            throw invalid("The parameter \(path) must be 1, 5, 10, 20, 30, or a multiple of 60.")
+        guard [1, 5, 10, 20, 30].contains(period) || (period > 0 && period % 60 == 0 && period <= 3_153_600_000) else {
+            throw invalid("The parameter \(path) must be 1, 5, 10, 20, 30, or a multiple of 60 up to 3153600000.")
         }
         return period
     }

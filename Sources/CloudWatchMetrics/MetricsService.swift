@@ -80,9 +80,11 @@ public struct MetricsService: JSONService {
         let nextToken: String?
     }
 
-    /// CloudWatch's limits on what one call may ask for.
+    /// CloudWatch's limits on what one call may ask for. Values within ±2^360 counted at least once and at most 2^53
+    /// times keep every sum and average finite, which JSON needs.
     static let maxStatisticsDatapoints = 1440
     static let maxValue = 0x1p360
+    static let maxCount = 0x1p53
     static let listPageSize = 500
 
     private func putMetricData(_ input: JSONValue) async throws {
@@ -147,7 +149,9 @@ public struct MetricsService: JSONService {
             guard counts.count == samples.count else {
                 throw MetricsInput.combination("The parameters \(path).Values and \(path).Counts must be of the same size.")
             }
-            guard counts.allSatisfy({ $0 >= 0 }) else { throw MetricsInput.invalid("The parameter \(path).Counts must not hold a negative count.") }
+            guard counts.allSatisfy({ $0 == 0 || (1...maxCount).contains($0) }) else {
+                throw MetricsInput.invalid("Each of \(path).Counts must be 0, or between 1 and 2^53.")
+            }
         }
         // A value counted zero times contributes nothing (and would make an average of 0/0).
         return zip(samples, counts ?? samples.map { _ in 1 }).filter { $0.1 > 0 }.map { sample, count in
@@ -162,7 +166,9 @@ public struct MetricsService: JSONService {
             return number
         }
         let set = StatisticSet(sampleCount: try required("SampleCount"), sum: try required("Sum"), minimum: try required("Minimum"), maximum: try required("Maximum"))
-        guard set.sampleCount > 0 else { throw MetricsInput.invalid("The parameter \(path).SampleCount must be greater than 0.") }
+        guard (1...maxCount).contains(set.sampleCount) else {
+            throw MetricsInput.invalid("The parameter \(path).SampleCount must be between 1 and 2^53.")
+        }
         guard set.minimum <= set.maximum else { throw MetricsInput.invalid("The parameter \(path).Minimum must not be greater than \(path).Maximum.") }
         return set
     }

@@ -59,6 +59,8 @@ struct JobExecutor: Sendable {
                 await controller.update(job.name) { $0.transition(.downloading, "Downloading input data") }
                 let attemptDirectory = jobDirectory + "/attempt-\(attempt)"
                 hosts = try await prepareHosts(job, spec: spec, container: container, directory: attemptDirectory)
+                // Stopped while downloading: nothing ran, the (empty) model is still uploaded.
+                if await controller.stopReason(job.name) != nil { break }
                 await controller.update(job.name) {
                     $0.trainingStartTime = $0.trainingStartTime ?? Date()
                     $0.transition(.training, "Training image download completed. Training in progress.")
