@@ -1,0 +1,110 @@
+"""A "null" S3 endpoint: answers every request with a canned 200 and stores nothing.
+
+Timing boto3 against it gives the client's own ceiling on this machine (request signing, checksums,
+urllib3, response parsing), so a server's small-op rate can be shown as a share of what the client
+could reach at all. It runs as its own process so it doesn't share the client's GIL.
+
+Usage: python null_server.py PORT  (0 picks a free port; the chosen port is printed on stdout)
+"""
+
+import socket
+import sys
+import threading
+
+BODY = b"x" * 1024
+# Enough headers for botocore to parse a GetObject/PutObject response; no checksum header, so the
+# client does no response validation here (the cheapest path, which is what a ceiling should be).
+GET_RESPONSE = (
+    b"HTTP/1.1 200 OK\r\n"
+    b"Content-Type: application/octet-stream\r\n"
+    b"ETag: \"0f343b0931126a20f133d67c2b018a3b\"\r\n"
+    b"Last-Modified: Thu, 01 Jan 2026 00:00:00 GMT\r\n"
+    b"x-amz-request-id: NULL\r\n"
+    b"Content-Length: 1024\r\n\r\n" + BODY
+)
+OTHER_RESPONSE = (
+    b"HTTP/1.1 200 OK\r\n"
+    b"ETag: \"0f343b0931126a20f133d67c2b018a3b\"\r\n"
+    b"x-amz-request-id: NULL\r\n"
+    b"Content-Length: 0\r\n\r\n"
+)
+
+
+def serve_connection(conn: socket.socket) -> None:
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    buf = b""
+    try:
+        while True:
+            while b"\r\n\r\n" not in buf:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                buf += chunk
+            head, buf = buf.split(b"\r\n\r\n", 1)
+            lines = head.split(b"\r\n")
+            method = lines[0].split(b" ", 1)[0]
+            headers = {}
+            for line in lines[1:]:
+                name, _, value = line.partition(b":")
+                headers[name.strip().lower()] = value.strip()
+            if headers.get(b"expect", b"").lower() == b"100-continue":
+                conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+            if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+                buf = drain_chunked(conn, buf)
+            else:
+                remaining = int(headers.get(b"content-length", b"0"))
+                while len(buf) < remaining:
+                    chunk = conn.recv(max(65536, remaining - len(buf)))
+                    if not chunk:
+                        return
+                    buf += chunk
+                buf = buf[remaining:]
+            conn.sendall(GET_RESPONSE if method == b"GET" else OTHER_RESPONSE)
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        conn.close()
+
+
+def drain_chunked(conn: socket.socket, buf: bytes) -> bytes:
+    """Skip a chunked body (with any trailers); returns what follows it."""
+
+    def need(n_or_marker):
+        nonlocal buf
+        while (isinstance(n_or_marker, int) and len(buf) < n_or_marker) or (
+            isinstance(n_or_marker, bytes) and n_or_marker not in buf
+        ):
+            chunk = conn.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed mid-body")
+            buf += chunk
+
+    while True:
+        need(b"\r\n")
+        size_line, buf = buf.split(b"\r\n", 1)
+        size = int(size_line.split(b";", 1)[0], 16)
+        if size == 0:
+            # Trailers end with an empty line.
+            while True:
+                need(b"\r\n")
+                line, buf = buf.split(b"\r\n", 1)
+                if not line:
+                    return buf
+        need(size + 2)
+        buf = buf[size + 2 :]
+
+
+def main() -> None:
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(128)
+    print(listener.getsockname()[1], flush=True)
+    while True:
+        conn, _ = listener.accept()
+        threading.Thread(target=serve_connection, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
