@@ -52,8 +52,11 @@ extension ObjectStore {
             exclusive = true
         }
         var count = 0
+        // With a delimiter, a batch may end in a common prefix after a few rows and the rest of it is skipped by a
+        // seek, so batches start small and grow only while rows are plain keys.
+        var batchLimit = delimiter == nil ? 1000 : 32
         scan: while true {
-            let batch = max(1, min(query.maxKeys - count + 1, 1000))
+            let batch = max(1, min(query.maxKeys - count + 1, batchLimit))
             var sql = "SELECT key, size, etag, last_modified, json_extract(checksum, '$.algorithm') FROM objects WHERE bucket = ? AND key \(exclusive ? ">" : ">=") ?"
             var arguments: StatementArguments = [bucket, Data(lower)]
             if let upper {
@@ -81,6 +84,7 @@ extension ObjectStore {
                     page.commonPrefixes.append(text)
                     page.last = text
                     count += 1
+                    batchLimit = 32
                     continue scan
                 }
                 let text = String(decoding: key, as: UTF8.self)
@@ -93,6 +97,7 @@ extension ObjectStore {
                 exclusive = true
             }
             if rows.count < batch { break }
+            batchLimit = min(batchLimit * 4, 1000)
         }
         return page
     }

@@ -13,8 +13,9 @@ struct S3Address: Sendable {
         let path = rawPath[..<(questionMark ?? rawPath.endIndex)]
         let rawQuery = questionMark.map { rawPath[rawPath.index(after: $0)...] } ?? ""
         query = [:]
-        // Presigned-URL signature parameters and the SDKs' `x-id` operation hint address nothing.
-        for (name, value) in PercentEncoding.parseQuery(rawQuery) where query[name] == nil && !name.hasPrefix("X-Amz-") && name != "x-id" {
+        // Presigned-URL signature parameters (SigV4's X-Amz-*, SigV2's AWSAccessKeyId/Expires/Signature) and the
+        // SDKs' `x-id` operation hint address nothing.
+        for (name, value) in PercentEncoding.parseQuery(rawQuery) where query[name] == nil && !Self.authParameters.contains(name) && !name.hasPrefix("X-Amz-") {
             query[name] = value
         }
         guard path.hasPrefix("/") else { return nil }
@@ -36,6 +37,8 @@ struct S3Address: Sendable {
             self.key = key
         }
     }
+
+    static let authParameters: Set<String> = ["x-id", "AWSAccessKeyId", "Expires", "Signature"]
 
     private static func virtualHostBucket(host: String?, domains: [String]) -> String? {
         guard var host = host?.lowercased() else { return nil }
