@@ -49,12 +49,20 @@ if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)'
     exit 1
 fi
 
+# A venv keeps itself out of git whatever the repository's .gitignore says (as `python -m venv` does from 3.13 on).
+keep_out_of_git() {
+    if [ -d "$1" ] && ! [ -f "$1/.gitignore" ]; then
+        printf '# created by scripts/setup.sh: keep this venv out of git\n*\n' > "$1/.gitignore"
+    fi
+}
+
 # ensure_venv DIR REQUIREMENTS IMPORTS: create DIR and install the pinned REQUIREMENTS into it, unless a stamp shows
 # that it already matches them (hash of the file and of the Python version) and IMPORTS import there.
 ensure_venv() {
     local venv="$1" reqs="$2" imports="$3"
     local stamp="$venv/.sagebox-requirements.sha256" want
     want="$( { sha256sum "$reqs" | cut -d' ' -f1; "$PYTHON" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
+    keep_out_of_git "$venv"
 
     if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
             && "$venv/bin/python" -c "import $imports" >/dev/null 2>&1; then
@@ -70,8 +78,7 @@ ensure_venv() {
             "$PYTHON" -m venv "$venv"
         fi
     fi
-    # Keep the venv out of git whatever the repository's .gitignore says (as `python -m venv` does from 3.13 on).
-    [ -f "$venv/.gitignore" ] || printf '# created by scripts/setup.sh: keep this venv out of git\n*\n' > "$venv/.gitignore"
+    keep_out_of_git "$venv"
 
     log "installing pinned Python packages into ${venv#"$ROOT"/} (${reqs#"$ROOT"/})"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip

@@ -52,6 +52,9 @@ public actor JobController {
         for var job in try store.loadAll() {
             // A job cannot outlive its server: whatever was running is over, and must say so rather than stay InProgress.
             if !job.status.isTerminal {
+                // Its processes outlived the server that ran them; they must not keep writing or holding GPUs.
+                let killed = ProcessSweeper.kill(environmentEntry: "TRAINING_JOB_ARN=\(job.arn)")
+                if killed > 0 { logger.warning("killed \(killed) leftover process(es) of training job \(job.name)") }
                 job.failureReason = "InternalServerError: the Sagebox server stopped while the job was running."
                 job.transition(.failed, "Training job failed", status: .failed)
                 try store.save(job)
