@@ -43,6 +43,8 @@ extension JobExecutor {
         }
         runtimeLimit.cancel()
         interruption?.cancel()
+        // As when a container is torn down: nothing the job started outlives it, even processes that left its group.
+        ProcessSweeper.kill(environmentEntry: "TRAINING_JOB_ARN=\(job.arn)")
         // The last sync happens after the processes are gone and before the tree is discarded or packed.
         for host in hosts { await host.checkpoints?.finish() }
         for log in logs { await log.close() }
