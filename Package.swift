@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "TrainingJobs",
             dependencies: [
-                "AWSWire", "ObjectStore", "CloudWatchLogs", "Runner", "Archive", "Checkpoints",
+                "AWSWire", "ObjectStore", "CloudWatchLogs", "CloudWatchMetrics", "Runner", "Archive", "Checkpoints",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "SageboxServer",
             dependencies: [
-                "AWSWire", "ObjectStore", "S3", "CloudWatchLogs", "TrainingJobs", "SageMaker", "Runner",
+                "AWSWire", "ObjectStore", "S3", "CloudWatchLogs", "CloudWatchMetrics", "TrainingJobs", "SageMaker", "Runner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),

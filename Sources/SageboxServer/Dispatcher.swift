@@ -1,4 +1,5 @@
 import AWSWire
+import CloudWatchMetrics
 import HTTPTypes
 import Crypto
 import Foundation
@@ -15,6 +16,7 @@ struct Dispatcher: HTTPResponder {
     let s3: S3Service
     let sts: STSService
     let iam: IAMService
+    let metrics: MetricsService
     /// JSON-protocol services by their `X-Amz-Target` prefix.
     let jsonServices: [String: any JSONService]
     let authenticator: Authenticator
@@ -105,7 +107,7 @@ struct Dispatcher: HTTPResponder {
             }
             let credential = try authenticate(request, body: body, protocol: .query).get()
             let action = parameters["Action"] ?? ""
-            let service = credential?.service ?? (parameters["Version"] == "2010-05-08" ? "iam" : "sts")
+            let service = credential?.service ?? Self.queryServices[parameters["Version"] ?? ""] ?? "sts"
             switch service {
             case "sts":
                 let xml = try sts.respond(action: action, parameters: parameters, accessKeyId: credential?.accessKeyId, requestID: requestID)
@@ -113,6 +115,9 @@ struct Dispatcher: HTTPResponder {
             case "iam":
                 namespace = IAMService.namespace
                 return Self.xmlResponse(try iam.respond(action: action, parameters: parameters, requestID: requestID), status: .ok)
+            case "monitoring":
+                namespace = MetricsService.namespace
+                return Self.xmlResponse(try await metrics.handleQuery(action: action, parameters: parameters, requestID: requestID), status: .ok)
             default:
                 namespace = "https://\(service).amazonaws.com/doc/\(parameters["Version"] ?? "")/"
                 throw QueryProtocol.invalidAction(action, service: service.uppercased())
@@ -124,6 +129,9 @@ struct Dispatcher: HTTPResponder {
             return Self.xmlResponse(QueryProtocol.errorDocument(failure, namespace: namespace, requestID: requestID), status: .internalServerError)
         }
     }
+
+    /// Unsigned query requests are routed by their API version.
+    static let queryServices = ["2011-06-15": "sts", "2010-05-08": "iam", "2010-08-01": "monitoring"]
 
     private func authenticate(_ request: Request, body: ByteBuffer, protocol wire: WireProtocol) -> Result<SigV4Credential?, AWSError> {
         let hash = Array(SHA256.hash(data: Data(body.readableBytesView))).hexString

@@ -1,4 +1,5 @@
 import CloudWatchLogs
+import CloudWatchMetrics
 import Foundation
 import Hummingbird
 import Logging
@@ -13,6 +14,8 @@ public enum SageboxServer {
     public static func run(_ settings: ServerSettings, logger: Logger) async throws {
         let store = try ObjectStore(
             dataDirectory: settings.dataDirectory, defaultRegion: settings.region, fsync: settings.fsync, logger: logger)
+        let metricStore = try MetricStore(path: settings.dataDirectory + "/metrics/metrics.sqlite")
+        let metrics = MetricsService(store: metricStore)
         let logs = try LogStore(path: settings.dataDirectory + "/logs/logs.sqlite", region: settings.region, accountId: settings.accountId)
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         let endpoint = EndpointReference("http://\(host):\(settings.port)")
@@ -39,7 +42,7 @@ public enum SageboxServer {
             jobSettings.secretKey = credential.value
         }
         let jobs = try JobController(
-            settings: jobSettings, objects: store, logs: logs, specs: specs,
+            settings: jobSettings, objects: store, logs: logs, metrics: metricStore, specs: specs,
             gpus: GPUAllocator(inventory: inventory, policy: settings.gpuShortage), isolation: isolation, logger: logger)
 
         if !settings.spotCapacityAvailable { await jobs.setSpotCapacity(available: false) }
@@ -47,12 +50,14 @@ public enum SageboxServer {
             s3: S3Service(store: store, virtualHostDomains: settings.virtualHostDomains),
             sts: STSService(accountId: settings.accountId),
             iam: IAMService(accountId: settings.accountId),
+            metrics: metrics,
             jsonServices: [
+                metrics.targetPrefix: metrics,
                 "SageMaker": SageMakerService(jobs: jobs, specs: specs),
                 "Logs_20140328": LogsService(store: logs),
             ],
             authenticator: Authenticator(credentials: settings.credentials),
-            control: ControlRoutes(jobs: jobs, services: ["s3", "sts", "iam", "sagemaker", "logs"]))
+            control: ControlRoutes(jobs: jobs, services: ["s3", "sts", "iam", "sagemaker", "logs", "monitoring"]))
         let app = Application(
             responder: dispatcher,
             server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),

@@ -1,5 +1,6 @@
 import AWSWire
 import CloudWatchLogs
+import CloudWatchMetrics
 import Foundation
 import Logging
 import ObjectStore
@@ -42,13 +43,14 @@ public actor JobController {
     public private(set) var spotCapacityAvailable = true
 
     public init(
-        settings: JobSettings, objects: ObjectStore, logs: LogStore, specs: ContainerSpecCatalog, gpus: GPUAllocator, isolation: Isolation,
-        logger: Logger
+        settings: JobSettings, objects: ObjectStore, logs: LogStore, metrics: MetricStore, specs: ContainerSpecCatalog, gpus: GPUAllocator,
+        isolation: Isolation, logger: Logger
     ) throws {
         self.settings = settings
         self.logger = logger
         store = try JobStore(path: settings.databasePath)
-        executor = JobExecutor(settings: settings, objects: objects, logs: logs, specs: specs, gpus: gpus, isolation: isolation, logger: logger)
+        executor = JobExecutor(
+            settings: settings, objects: objects, logs: logs, metrics: metrics, specs: specs, gpus: gpus, isolation: isolation, logger: logger)
         for var job in try store.loadAll() {
             // A job cannot outlive its server: whatever was running is over, and must say so rather than stay InProgress.
             if !job.status.isTerminal {

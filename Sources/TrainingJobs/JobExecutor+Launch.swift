@@ -13,7 +13,7 @@ extension JobExecutor {
         try Self.makePythonShims(python: python, in: binDirectory)
         var logs: [JobLog] = []
         for host in hosts { logs.append(try await JobLog(logs: self.logs, job: job.name, host: host.index)) }
-        let metrics = MetricRecorder()
+        let metrics = MetricRecorder(store: self.metrics, job: job.name)
         let parser = MetricParser(spec.metricDefinitions)
         let perHost = hosts.isEmpty ? 0 : gpus.count / hosts.count
         if requestedGPUs > 0 && gpus.isEmpty {

@@ -1,5 +1,6 @@
 import AWSWire
 import CloudWatchLogs
+import CloudWatchMetrics
 import Foundation
 import Logging
 import ObjectStore
@@ -10,6 +11,7 @@ struct JobExecutor: Sendable {
     let settings: JobSettings
     let objects: ObjectStore
     let logs: LogStore
+    let metrics: MetricStore
     let specs: ContainerSpecCatalog
     let gpus: GPUAllocator
     let isolation: Isolation
@@ -19,12 +21,13 @@ struct JobExecutor: Sendable {
     let logger: Logger
 
     init(
-        settings: JobSettings, objects: ObjectStore, logs: LogStore, specs: ContainerSpecCatalog, gpus: GPUAllocator, isolation: Isolation,
-        logger: Logger
+        settings: JobSettings, objects: ObjectStore, logs: LogStore, metrics: MetricStore, specs: ContainerSpecCatalog, gpus: GPUAllocator,
+        isolation: Isolation, logger: Logger
     ) {
         self.settings = settings
         self.objects = objects
         self.logs = logs
+        self.metrics = metrics
         self.specs = specs
         self.gpus = gpus
         self.isolation = isolation

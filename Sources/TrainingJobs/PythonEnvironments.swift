@@ -31,7 +31,7 @@ actor PythonEnvironments {
                     error: .string(limit: 64 * 1024))
                 guard result.terminationStatus.isSuccess else {
                     throw JobExecutor.JobFailure(
-                        reason: "ClientError: could not create the virtual environment for container spec \(spec.name): \(result.standardError ?? "")")
+                        reason: "ClientError: could not create the virtual environment for container spec \(spec.name): \(result.standardError)")
                 }
             }
         }
@@ -42,7 +42,7 @@ actor PythonEnvironments {
     static func realExecutable(_ python: String) async throws -> String? {
         let result = try await Subprocess.run(
             .path(.init(python)), arguments: ["-c", "import sys; print(sys.executable)"], output: .string(limit: 4096), error: .discarded)
-        let path = (result.standardOutput ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let path = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         return result.terminationStatus.isSuccess && path.hasPrefix("/") ? path : nil
     }
 
