@@ -15,8 +15,12 @@ public struct ObjectReader: Sendable {
     public let record: ObjectRecord
     let files: [OpenFile]
     let io: BlockingIO
+    /// A small object's whole content, read while it was opened: one trip to the I/O pool serves the request.
+    public let preloaded: ByteBuffer?
 
     static let chunkSize = 1 << 20
+    /// Objects up to this size are read when they are opened.
+    static let preloadLimit: Int64 = 64 * 1024
 
     /// Streams `range` of the object to `body`, one chunk at a time; the next chunk is read while the
     /// previous one is being sent.
@@ -24,6 +28,10 @@ public struct ObjectReader: Sendable {
         _ range: ClosedRange<Int64>, allocator: ByteBufferAllocator = ByteBufferAllocator(),
         _ body: (ByteBuffer) async throws -> Void
     ) async throws {
+        if let preloaded {
+            try await body(preloaded.getSlice(at: Int(range.lowerBound), length: Int(range.upperBound - range.lowerBound + 1))!)
+            return
+        }
         var pieces: [(file: OpenFile, offset: Int64, length: Int)] = []
         var segmentStart: Int64 = 0
         for (segment, file) in zip(record.segments, files) {

@@ -2,6 +2,7 @@ import AWSWire
 import Crypto
 import Foundation
 import GRDB
+import NIOCore
 
 extension ObjectStore {
     static let objectColumns = "bucket, key, size, etag, last_modified, attributes, checksum, segments, parts_count"
@@ -62,7 +63,8 @@ extension ObjectStore {
         for _ in 0..<5 {
             let record = try await headObject(bucket: bucket, key: key)
             let paths = record.segments.map { layout.blobPath($0.blob) }
-            let files = try await io.run { () -> [OpenFile]? in
+            let preload = record.size <= ObjectReader.preloadLimit
+            let opened = try await io.run { () -> ([OpenFile], ByteBuffer?)? in
                 var files: [OpenFile] = []
                 for path in paths {
                     let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -72,9 +74,9 @@ extension ObjectStore {
                     }
                     files.append(OpenFile(fd: fd))
                 }
-                return files
+                return (files, preload ? try Self.readAll(files, size: Int(record.size)) : nil)
             }
-            if let files { return ObjectReader(record: record, files: files, io: io) }
+            if let (files, preloaded) = opened { return ObjectReader(record: record, files: files, io: io, preloaded: preloaded) }
         }
         throw S3Errors.internalError("the object kept changing while it was being opened")
     }
@@ -131,6 +133,24 @@ extension ObjectStore {
             throw error
         }
         return record
+    }
+
+    /// The whole content of a small object's files, in order.
+    static func readAll(_ files: [OpenFile], size: Int) throws -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: size)
+        for file in files {
+            var offset: off_t = 0
+            while true {
+                let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 64 * 1024) { pointer -> Int in
+                    let n = pread(file.fd, pointer.baseAddress, pointer.count, offset)
+                    if n < 0 { throw POSIXFailure("read blob") }
+                    return n
+                }
+                if n == 0 { break }
+                offset += off_t(n)
+            }
+        }
+        return buffer
     }
 
     /// The MD5 of the files' contents, read in order.

@@ -27,8 +27,10 @@ extension S3Service {
     }
 
     func getObject(_ bucket: String, _ key: String, _ request: Request, head: Bool) async throws -> Response {
-        let reader = try await store.openObject(bucket: bucket, key: key)
-        let record = reader.record
+        // HEAD needs only the index row; GET opens the blobs before answering so the body cannot vanish mid-way.
+        let reader = head ? nil : try await store.openObject(bucket: bucket, key: key)
+        let record: ObjectRecord
+        if let reader { record = reader.record } else { record = try await store.headObject(bucket: bucket, key: key) }
         var headers: HTTPFields = [:]
         S3Headers.objectHeaders(record, into: &headers)
         switch Conditions(request.headers).evaluate(record) {
@@ -62,8 +64,12 @@ extension S3Service {
         }
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
         headers[.contentLength] = String(length)
-        guard !head, let range else {
+        guard let reader, let range else {
             return Response(status: status, headers: headers)
+        }
+        if let preloaded = reader.preloaded {
+            let slice = preloaded.getSlice(at: Int(range.lowerBound), length: Int(length))!
+            return Response(status: status, headers: headers, body: .init(byteBuffer: slice))
         }
         return Response(
             status: status, headers: headers,
