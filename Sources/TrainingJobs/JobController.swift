@@ -55,7 +55,7 @@ public actor JobController {
             // A job cannot outlive its server: whatever was running is over, and must say so rather than stay InProgress.
             if !job.status.isTerminal {
                 // Its processes outlived the server that ran them; they must not keep writing or holding GPUs.
-                let killed = ProcessSweeper.kill(environmentEntry: "TRAINING_JOB_ARN=\(job.arn)")
+                let killed = job.processMarker.map { ProcessSweeper.kill(environmentEntry: $0) } ?? 0
                 if killed > 0 { logger.warning("killed \(killed) leftover process(es) of training job \(job.name)") }
                 job.failureReason = "InternalServerError: the Sagebox server stopped while the job was running."
                 job.transition(.failed, "Training job failed", status: .failed)

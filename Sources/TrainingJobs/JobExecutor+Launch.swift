@@ -44,7 +44,7 @@ extension JobExecutor {
         runtimeLimit.cancel()
         interruption?.cancel()
         // As when a container is torn down: nothing the job started outlives it, even processes that left its group.
-        ProcessSweeper.kill(environmentEntry: "TRAINING_JOB_ARN=\(job.arn)")
+        if let marker = job.processMarker { ProcessSweeper.kill(environmentEntry: marker) }
         // The last sync happens after the processes are gone and before the tree is discarded or packed.
         for host in hosts { await host.checkpoints?.finish() }
         for log in logs { await log.close() }
@@ -168,6 +168,7 @@ extension JobExecutor {
         environment.merge(spec.environment) { $1 }
         environment["TRAINING_JOB_NAME"] = job.name
         environment["TRAINING_JOB_ARN"] = job.arn
+        environment["SAGEBOX_JOB_TOKEN"] = job.processToken
         return environment
     }
 

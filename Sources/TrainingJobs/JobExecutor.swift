@@ -138,9 +138,12 @@ struct JobExecutor: Sendable {
     /// Uploads artifacts and sets the end state: Completed, Failed (with `failure`) or Stopped when a stop was asked.
     private func finish(_ name: String, spec: TrainingJobSpec, hosts: [HostRun], failure: String? = nil, controller: JobController) async {
         let stopReason = await controller.stopReason(name)
-        await controller.update(name) {
-            $0.trainingEndTime = Date()
-            $0.transition(.uploading, "Uploading generated training model")
+        // A job stopped before anything ran (say, while waiting for spot capacity) has nothing to upload.
+        if !hosts.isEmpty {
+            await controller.update(name) {
+                $0.trainingEndTime = Date()
+                $0.transition(.uploading, "Uploading generated training model")
+            }
         }
         var uploadFailure: String? = nil
         if !hosts.isEmpty {
@@ -152,6 +155,7 @@ struct JobExecutor: Sendable {
         }
         await controller.update(name) { job in
             job.modelArtifacts = hosts.isEmpty ? nil : spec.outputLocation(job: name, file: spec.compressOutput ? "model.tar.gz" : "model")
+            if job.trainingStartTime != nil && job.trainingEndTime == nil { job.trainingEndTime = Date() }
             job.billableSeconds = spec.managedSpot ? job.trainingSeconds * settings.spotPriceRatio : job.trainingSeconds
             if let stopReason {
                 let secondary: SecondaryStatus =

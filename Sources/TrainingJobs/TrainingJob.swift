@@ -62,6 +62,9 @@ public struct TrainingJob: Codable, Sendable {
     /// Set when the job ends: training seconds, × the spot price ratio for managed spot jobs.
     public var billableSeconds: Double?
     public var modelArtifacts: String?
+    /// A random id every process of the job carries in its environment (`SAGEBOX_JOB_TOKEN`), so this server finds
+    /// them — and only them: another Sagebox on the machine may run a job of the same name and ARN.
+    public var processToken: String?
 
     public init(name: String, arn: String, request: JSONValue, now: Date) {
         self.name = name
@@ -76,6 +79,12 @@ public struct TrainingJob: Codable, Sendable {
         tags = [:]
         tagOrder = []
         trainingSeconds = 0
+        processToken = UUID().uuidString
+    }
+
+    /// The environment entry that marks this job's processes.
+    public var processMarker: String? {
+        processToken.map { "SAGEBOX_JOB_TOKEN=\($0)" }
     }
 
     /// Moves to a new secondary status (and primary status), closing the open transition. Every change bumps
