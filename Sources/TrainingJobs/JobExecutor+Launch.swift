@@ -5,14 +5,12 @@ import Runner
 extension JobExecutor {
     /// Runs every host's process to its end and returns the job's failure reason, or nil when all exited 0.
     func train(
-        _ job: TrainingJob, spec: TrainingJobSpec, container: ContainerSpec, hosts: [HostRun], gpus: [Int], requestedGPUs: Int,
-        attempt: Int, controller: JobController
+        _ job: TrainingJob, spec: TrainingJobSpec, container: ContainerSpec, hosts: [HostRun], logs: [JobLog], gpus: [Int],
+        requestedGPUs: Int, attempt: Int, controller: JobController
     ) async throws -> String? {
         let python = try await environments.interpreter(for: container)
         let binDirectory = settings.jobsDirectory + "/" + job.name + "/bin"
         try Self.makePythonShims(python: python, in: binDirectory)
-        var logs: [JobLog] = []
-        for host in hosts { logs.append(try await JobLog(logs: self.logs, job: job.name, host: host.index)) }
         let metrics = MetricRecorder(store: self.metrics, job: job.name)
         let parser = MetricParser(spec.metricDefinitions)
         let perHost = hosts.isEmpty ? 0 : gpus.count / hosts.count

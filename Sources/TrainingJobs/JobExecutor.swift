@@ -64,13 +64,16 @@ struct JobExecutor: Sendable {
                 hosts = try await prepareHosts(job, spec: spec, container: container, directory: attemptDirectory)
                 // Stopped while downloading: nothing ran, the (empty) model is still uploaded.
                 if await controller.stopReason(job.name) != nil { break }
+                // The streams exist before the job says Training, so a client that sees Training finds them.
+                var streams: [JobLog] = []
+                for host in hosts { streams.append(try await JobLog(logs: logs, job: job.name, host: host.index)) }
                 await controller.update(job.name) {
                     $0.trainingStartTime = $0.trainingStartTime ?? Date()
                     $0.transition(.training, "Training image download completed. Training in progress.")
                 }
                 failure = try await train(
-                    job, spec: spec, container: container, hosts: hosts, gpus: gpuIndices, requestedGPUs: perHost, attempt: attempt,
-                    controller: controller)
+                    job, spec: spec, container: container, hosts: hosts, logs: streams, gpus: gpuIndices, requestedGPUs: perHost,
+                    attempt: attempt, controller: controller)
                 guard await controller.takeInterruption(job.name), await controller.stopReason(job.name) == nil else { break }
                 // The instance is lost: only the checkpoints (already synced) survive.
                 await controller.update(job.name) { $0.transition(.interrupted, "Training job interrupted: the spot instance was reclaimed") }
