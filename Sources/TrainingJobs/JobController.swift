@@ -29,6 +29,8 @@ public actor JobController {
         var processes: [JobProcess] = []
         var stopReason: StopReason?
         var interruptRequested = false
+        /// When the grace period of the current stop or interruption ends.
+        var killDeadline: Date?
         var task: Task<Void, Never>?
     }
 
@@ -149,6 +151,7 @@ public actor JobController {
         }
         let processes = control.processes
         let grace = settings.stopGraceSeconds
+        control.killDeadline = Date().addingTimeInterval(grace)
         Task {
             try? await Task.sleep(for: .seconds(grace))
             for process in processes { process.handle.signal(SIGKILL) }
@@ -192,8 +195,14 @@ public actor JobController {
         defer {
             control.interruptRequested = false
             control.processes = []
+            control.killDeadline = nil
         }
         return control.interruptRequested
+    }
+
+    /// The end of the grace period when the job is being brought down, else nil.
+    func killDeadline(_ name: String) -> Date? {
+        runs[name]?.killDeadline
     }
 
     func finished(_ name: String) {

@@ -106,6 +106,8 @@ extension JobExecutor {
             throw JobFailure(reason: "ClientError: container spec \(container.name) has neither toolkit launch nor a command.")
         }
         let workingDirectory = layout.visibleRoot + "/code"
+        let hostMarker = job.processToken.map { "SAGEBOX_HOST_TOKEN=\($0)/\(host.name)" }
+        if let hostMarker { environment["SAGEBOX_HOST_TOKEN"] = String(hostMarker.dropFirst("SAGEBOX_HOST_TOKEN=".count)) }
         let recent = RecentLines()
         let receivesSIGTERM = toolkit == nil
         let outcome = try await ProcessLauncher(isolation: isolation).run(
@@ -118,13 +120,27 @@ extension JobExecutor {
                     let values = parser.values(in: line)
                     if !values.isEmpty { await metrics.record(values, at: Date()) }
                 }
-            })
+            },
+            afterExit: { await reapHost(hostMarker, job: job.name, controller: controller) })
         if outcome == .exited(0) {
             if toolkit != nil { FileManager.default.createFile(atPath: layout.outputDirectory + "/success", contents: Data()) }
             return nil
         }
         if await controller.stopReason(job.name) != nil { return nil }
         return await failureReason(outcome, command: command, toolkit: toolkit != nil, layout: layout, recent: recent)
+    }
+
+    /// After a host's main process exits: while the job is being brought down, what it leaves behind (a shell's
+    /// child, say) keeps the rest of the grace period to act on its SIGTERM; then the host's leftovers are killed,
+    /// as when its container is torn down.
+    private func reapHost(_ marker: String?, job: String, controller: JobController) async {
+        guard let marker else { return }
+        if let deadline = await controller.killDeadline(job) {
+            while Date() < deadline, !ProcessSweeper.processes(withEnvironmentEntry: marker).isEmpty {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        ProcessSweeper.kill(environmentEntry: marker)
     }
 
     /// SageMaker's wording: the failure file (written by the script, or by the toolkit as ExecuteUserScriptError),

@@ -50,9 +50,12 @@ public struct ProcessLauncher: Sendable {
     }
 
     /// Runs the launch to completion. `started` receives the handle as soon as the process exists; `line` receives
-    /// every output line, stdout and stderr interleaved as written.
+    /// every output line, stdout and stderr interleaved as written. The output is read to its end — children that
+    /// outlive the main process keep writing into the log — and `afterExit` runs between the main process's exit
+    /// and that end: it must see to it that no writer is left (the executor kills the host's stragglers there).
     public func run(
-        _ launch: Launch, started: @Sendable (Handle) async -> Void, line: @Sendable (String) async -> Void
+        _ launch: Launch, started: @Sendable (Handle) async -> Void, line: @escaping @Sendable (String) async -> Void,
+        afterExit: @Sendable () async -> Void = {}
     ) async throws -> Outcome {
         var arguments: [String]
         var executable: String
@@ -76,15 +79,72 @@ public struct ProcessLauncher: Sendable {
             environment: .custom(Dictionary(uniqueKeysWithValues: launch.environment.map { (Environment.Key(rawValue: $0.key)!, $0.value) })),
             workingDirectory: isolation == .mountNamespace ? nil : .init(launch.workingDirectory),
             platformOptions: options)
-        let result = try await Subprocess.run(configuration, input: .none, output: .sequence, error: .combinedWithOutput) { execution in
-            await started(Handle(pid: execution.processIdentifier.value))
-            for try await text in execution.standardOutput.strings() {
-                await line(text)
+        // Our own pipe, read on a thread of its own until every writer is gone, not only the main process.
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw LaunchError("cannot create a pipe: \(String(cString: strerror(errno)))") }
+        // Neither end may leak into another job's process (the write end would hold this pipe open).
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let lines = OutputLines(fd: ends[0])
+        lines.start()
+        let reader = Task { for await text in lines.stream { await line(text) } }
+        let result: ExecutionResult<Void, FileDescriptorOutput, CombinedErrorOutput>
+        do {
+            result = try await Subprocess.run(
+                configuration, input: .none, output: .fileDescriptor(.init(rawValue: ends[1]), closeAfterSpawningProcess: true),
+                error: .combinedWithOutput
+            ) { execution in
+                await started(Handle(pid: execution.processIdentifier.value))
             }
+        } catch {
+            // Subprocess closes the write end when the spawn fails, which ends the reader.
+            await reader.value
+            throw error
         }
+        await afterExit()
+        await reader.value
         switch result.terminationStatus {
         case .exited(let code): return .exited(code)
         case .signaled(let signal): return .signalled(signal)
+        }
+    }
+
+    public struct LaunchError: Error, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
+
+/// Splits what a pipe delivers into lines, read with blocking reads on a dedicated thread.
+final class OutputLines: Sendable {
+    let fd: Int32
+    let stream: AsyncStream<String>
+    private let continuation: AsyncStream<String>.Continuation
+
+    init(fd: Int32) {
+        self.fd = fd
+        (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .unbounded)
+    }
+
+    func start() {
+        let (fd, continuation) = (self.fd, self.continuation)
+        Thread.detachNewThread {
+            var pending: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { break }
+                pending.append(contentsOf: buffer[0..<n])
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    var text = pending[..<newline]
+                    if text.last == UInt8(ascii: "\r") { text = text.dropLast() }
+                    continuation.yield(String(decoding: text, as: UTF8.self))
+                    pending.removeSubrange(...newline)
+                }
+            }
+            if !pending.isEmpty { continuation.yield(String(decoding: pending, as: UTF8.self)) }
+            close(fd)
+            continuation.finish()
         }
     }
 }
