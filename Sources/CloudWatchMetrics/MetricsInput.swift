@@ -171,15 +171,10 @@ enum MetricsInput {
                 return nil
             }
         }
-        guard index == bytes.count else { return nil }
-        var t = tm()
-        t.tm_year = year - 1900
-        t.tm_mon = month - 1
-        t.tm_mday = day
-        t.tm_hour = hour
-        t.tm_min = minute
-        t.tm_sec = second
-        return Date(timeIntervalSince1970: Double(timegm(&t) - offset) + fraction)
+        guard index == bytes.count,
+            let date = AWSDate.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        else { return nil }
+        return date.addingTimeInterval(fraction - Double(offset))
     }
 
     /// A query-protocol form as the nested document its JSON twin would be: `Dimensions.member.2.Name=x` becomes

@@ -39,7 +39,8 @@ public enum AWSDate {
         return date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 
-    private static func date(year: Int32, month: Int32, day: Int32, hour: Int32, minute: Int32, second: Int32) -> Date? {
+    /// The UTC date of these calendar fields, or nil when a field is out of range.
+    public static func date(year: Int32, month: Int32, day: Int32, hour: Int32, minute: Int32, second: Int32) -> Date? {
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
         var t = tm()
         t.tm_year = year - 1900
