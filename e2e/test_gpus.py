@@ -1,0 +1,132 @@
+"""GPU allocation, proven on machines without GPUs: a stand-in `nvidia-smi` on the server's PATH reports GPUs, and
+jobs see what a job on that machine would (CUDA_VISIBLE_DEVICES, SM_NUM_GPUS)."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+import tarfile
+import time
+import uuid
+
+import pytest
+
+from conftest import REPO_ROOT, make_client
+
+IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1-gpu-py310"
+ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
+
+
+@pytest.fixture
+def fake_nvidia_smi(tmp_path, monkeypatch):
+    """Puts an `nvidia-smi` that lists `count` GPUs first on PATH for the servers the test starts."""
+    def install(count: int):
+        folder = tmp_path / "fake-bin"
+        folder.mkdir(exist_ok=True)
+        script = folder / "nvidia-smi"
+        lines = "".join(f"echo 'GPU {i}: NVIDIA Stand-in (UUID: GPU-{i:08d})'\n" for i in range(count))
+        script.write_text("#!/bin/sh\n" + lines)
+        script.chmod(script.stat().st_mode | stat.S_IEXEC)
+        monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    return install
+
+
+def start(sagebox_factory, *args):
+    server = sagebox_factory(extra_args=("--container-specs", str(REPO_ROOT / "container-specs"), *args))
+    s3 = server.s3()
+    s3.create_bucket(Bucket="gpus")
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+        tar.add(REPO_ROOT / "fixtures" / "gpu" / "gpu_probe.py", arcname="gpu_probe.py")
+    s3.put_object(Bucket="gpus", Key="src/sourcedir.tar.gz", Body=archive.getvalue())
+    return server, make_client("sagemaker", server.endpoint), make_client("logs", server.endpoint)
+
+
+def create(sm, instance_type: str, hold: float = 2.0) -> str:
+    name = "gpu-" + uuid.uuid4().hex[:10]
+    sm.create_training_job(
+        TrainingJobName=name, RoleArn=ROLE, AlgorithmSpecification={"TrainingImage": IMAGE, "TrainingInputMode": "File"},
+        HyperParameters={"sagemaker_program": '"gpu_probe.py"', "sagemaker_submit_directory": '"s3://gpus/src/sourcedir.tar.gz"',
+                         "hold": json.dumps(hold)},
+        OutputDataConfig={"S3OutputPath": "s3://gpus/out"},
+        ResourceConfig={"InstanceType": instance_type, "InstanceCount": 1, "VolumeSizeInGB": 1},
+        StoppingCondition={"MaxRuntimeInSeconds": 60})
+    return name
+
+
+def finish(sm, name: str, timeout: float = 60) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        desc = sm.describe_training_job(TrainingJobName=name)
+        if desc["TrainingJobStatus"] not in ("InProgress", "Stopping"):
+            return desc
+        time.sleep(0.2)
+    pytest.fail(f"{name} did not finish in {timeout}s")
+
+
+def log(logs, name: str) -> list[str]:
+    streams = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix=name + "/")["logStreams"]
+    return [e["message"] for s in streams for e in logs.get_log_events(
+        logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=s["logStreamName"], startFromHead=True)["events"]]
+
+
+def gpus_seen(logs, name: str) -> dict:
+    line = next(m for m in log(logs, name) if m.startswith("gpus "))
+    return json.loads(line[len("gpus "):])
+
+
+@pytest.mark.timeout(120)
+def test_concurrent_jobs_get_disjoint_gpus(fake_nvidia_smi, sagebox_factory):
+    fake_nvidia_smi(4)
+    _, sm, logs = start(sagebox_factory)
+    names = [create(sm, "ml.g5.xlarge", hold=3), create(sm, "ml.g5.xlarge", hold=3), create(sm, "ml.p3.8xlarge", hold=1)]
+    seen = []
+    for name in names:
+        assert finish(sm, name)["TrainingJobStatus"] == "Completed"
+        seen.append(gpus_seen(logs, name))
+    one, two, four = seen
+    assert one["SM_NUM_GPUS"] == "1" and two["SM_NUM_GPUS"] == "1"
+    assert one["CUDA_VISIBLE_DEVICES"] != two["CUDA_VISIBLE_DEVICES"]
+    # The 4-GPU job waited for the two single-GPU jobs to release theirs, then got all four.
+    assert four["SM_NUM_GPUS"] == "4"
+    assert sorted(four["CUDA_VISIBLE_DEVICES"].split(",")) == ["0", "1", "2", "3"]
+
+
+@pytest.mark.timeout(90)
+def test_more_gpus_than_the_machine_has_runs_with_what_exists_by_default(fake_nvidia_smi, sagebox_factory):
+    fake_nvidia_smi(2)
+    _, sm, logs = start(sagebox_factory)
+    name = create(sm, "ml.p3.8xlarge", hold=0)
+    assert finish(sm, name)["TrainingJobStatus"] == "Completed"
+    assert gpus_seen(logs, name) == {"CUDA_VISIBLE_DEVICES": "0,1", "SM_NUM_GPUS": "2"}
+
+
+@pytest.mark.timeout(90)
+def test_gpu_shortage_fail_policy_fails_the_job_clearly(fake_nvidia_smi, sagebox_factory):
+    fake_nvidia_smi(1)
+    _, sm, _ = start(sagebox_factory, "--gpu-shortage", "fail")
+    name = create(sm, "ml.p3.8xlarge", hold=0)
+    desc = finish(sm, name)
+    assert desc["TrainingJobStatus"] == "Failed"
+    assert "needs 4 GPU(s) but this machine has 1" in desc["FailureReason"]
+    assert "--gpu-shortage" in desc["FailureReason"]
+
+
+@pytest.mark.timeout(90)
+def test_gpu_types_run_on_cpu_with_a_warning_where_there_are_no_gpus(fake_nvidia_smi, sagebox_factory):
+    fake_nvidia_smi(0)
+    _, sm, logs = start(sagebox_factory)
+    name = create(sm, "ml.p3.2xlarge", hold=0)
+    assert finish(sm, name)["TrainingJobStatus"] == "Completed"
+    assert gpus_seen(logs, name) == {"CUDA_VISIBLE_DEVICES": "", "SM_NUM_GPUS": "0"}
+    assert any("has 1 GPU(s) but this machine has none" in m and "SM_NUM_GPUS=0" in m for m in log(logs, name))
+
+
+@pytest.mark.timeout(90)
+def test_cpu_instance_types_see_no_gpu_on_a_gpu_machine(fake_nvidia_smi, sagebox_factory):
+    fake_nvidia_smi(2)
+    _, sm, logs = start(sagebox_factory)
+    name = create(sm, "ml.m5.xlarge", hold=0)
+    assert finish(sm, name)["TrainingJobStatus"] == "Completed"
+    assert gpus_seen(logs, name) == {"CUDA_VISIBLE_DEVICES": "", "SM_NUM_GPUS": "0"}
