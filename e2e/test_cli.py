@@ -1,6 +1,5 @@
 """The AWS CLI v1 (from the venv) against Sagebox, configured only through AWS_ENDPOINT_URL and dummy keys."""
 
-import filecmp
 import hashlib
 import json
 import os

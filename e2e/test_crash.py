@@ -3,7 +3,6 @@
 import hashlib
 import random
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tarfile
@@ -33,6 +31,7 @@ from botocore.exceptions import ClientError
 
 from conftest import REPO_ROOT, sagebox_binary, unique_bucket_name
 from helpers import ACCOUNT_ID, wait_until
+from training_helpers import unique_name, processes_with, kill_marked, tar_members, s3_get, statuses
 
 SPOT = REPO_ROOT / "fixtures" / "spot-checkpoints"
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
@@ -54,10 +53,6 @@ PRICE_RATIO = 0.3  # the server default
 def server_args(*extra, grace=GRACE, restart=RESTART_DELAY) -> tuple:
     return ("--container-specs", str(REPO_ROOT / "container-specs"), "--stop-grace-seconds", str(grace),
             "--spot-restart-delay-seconds", str(restart), "--no-fsync", *extra)
-
-
-def unique_name(hint: str) -> str:
-    return f"{hint}-{uuid.uuid4().hex[:10]}"
 
 
 def sourcedir_tarball(*paths: Path) -> bytes:
@@ -221,10 +216,6 @@ def cli_interrupt(endpoint: str, name: str, *extra: str) -> subprocess.Completed
                           capture_output=True, text=True, timeout=30)
 
 
-def statuses(desc: dict) -> list[str]:
-    return [t["Status"] for t in desc["SecondaryStatusTransitions"]]
-
-
 def attempt_windows(desc: dict) -> list[tuple[float, str | None, float | None]]:
     """For each Training transition: (its start, the status that followed, when that one started), epoch seconds."""
     transitions = desc["SecondaryStatusTransitions"]
@@ -240,42 +231,6 @@ def attempt_windows(desc: dict) -> list[tuple[float, str | None, float | None]]:
 def interruption_offsets(desc: dict) -> list[float]:
     """Seconds from each attempt's Training start to its Interrupted transition."""
     return [end - start for start, status, end in attempt_windows(desc) if status == "Interrupted"]
-
-
-def processes_with(marker: str) -> list[str]:
-    """Live processes (not zombies) with an argument that contains `marker`."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                args = handle.read().split(b"\0")
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                state = handle.read().rsplit(b")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        if state != b"Z" and any(marker.encode() in a for a in args):
-            found.append(f"{entry}: " + " ".join(a.decode(errors="replace") for a in args))
-    return found
-
-
-def kill_marked(marker: str) -> None:
-    for line in processes_with(marker):
-        try:
-            os.kill(int(line.split(":", 1)[0]), signal.SIGKILL)
-        except OSError:
-            pass
-
-
-def tar_members(data: bytes) -> dict[str, bytes]:
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-        return {m.name.removeprefix("./"): tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
-
-
-def s3_get(s3, uri: str) -> bytes:
-    bucket, key = uri[len("s3://"):].split("/", 1)
-    return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
 def assert_no_billing_crash(desc: dict) -> None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import signal
 import tarfile
 import time
 import uuid
@@ -24,6 +22,7 @@ from botocore.exceptions import ClientError
 
 from conftest import REPO_ROOT, unique_bucket_name
 from helpers import ACCOUNT_ID, wait_until
+from training_helpers import unique_name, processes_with, kill_marked, statuses
 
 LIMITS = REPO_ROOT / "fixtures" / "training-limits"
 SPOT = REPO_ROOT / "fixtures" / "spot-checkpoints"
@@ -44,10 +43,6 @@ INTERRUPT_TAG = "sagebox:interrupt-after-seconds"
 def server_args(*extra) -> tuple:
     return ("--container-specs", str(REPO_ROOT / "container-specs"), "--stop-grace-seconds", str(GRACE),
             "--spot-restart-delay-seconds", str(RESTART_DELAY), "--no-fsync", *extra)
-
-
-def unique_name(hint: str) -> str:
-    return f"{hint}-{uuid.uuid4().hex[:10]}"
 
 
 def new_marker() -> str:
@@ -160,36 +155,6 @@ class Env:
         data = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
             return {m.name.removeprefix("./"): tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
-
-
-def processes_with(marker: str) -> list[str]:
-    """Command lines of live processes with `marker` as an argument (zombies do not count: they no longer run)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                args = handle.read().split(b"\0")
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                state = handle.read().rsplit(b")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        if marker.encode() in args and state != b"Z":
-            found.append(f"{entry}: " + " ".join(a.decode(errors="replace") for a in args))
-    return found
-
-
-def kill_marked(marker: str) -> None:
-    for line in processes_with(marker):
-        try:
-            os.kill(int(line.split(":", 1)[0]), signal.SIGKILL)
-        except OSError:
-            pass
-
-
-def statuses(desc: dict) -> list[str]:
-    return [t["Status"] for t in desc["SecondaryStatusTransitions"]]
 
 
 def transition(desc: dict, status: str, nth: int = 0) -> dict:

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import tarfile
 import time
 import uuid
-from pathlib import Path
 
 import pytest
-from botocore.exceptions import ClientError
 
 from conftest import REPO_ROOT, TRAINING_STOP_GRACE_SECONDS, make_client
 from helpers import ACCOUNT_ID, REGION, expect_client_error, wait_until
+from training_helpers import unique_name, processes_with, kill_marked, tar_members, s3_get
 
 FIXTURES = REPO_ROOT / "fixtures" / "training"
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
@@ -36,10 +34,6 @@ LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 # --------------------------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------------------------
-
-def unique_name(hint: str) -> str:
-    return f"{hint}-{uuid.uuid4().hex[:10]}"
-
 
 def sourcedir_tarball() -> bytes:
     buf = io.BytesIO()
@@ -143,46 +137,6 @@ def log_messages(logs, job: str) -> list[str]:
                 break
             token = page["nextForwardToken"]
     return messages
-
-
-def processes_with(marker: str) -> list[str]:
-    """Command lines of live processes that carry `marker` as an argument."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                args = handle.read().split(b"\0")
-        except OSError:
-            continue
-        if marker.encode() in args:
-            found.append(f"{entry}: " + " ".join(a.decode(errors="replace") for a in args))
-    return found
-
-
-def kill_marked(marker: str) -> None:
-    """Teardown for a test that failed with job processes left over: end exactly those processes."""
-    import signal
-    for line in processes_with(marker):
-        try:
-            os.kill(int(line.split(":", 1)[0]), signal.SIGKILL)
-        except OSError:
-            pass
-
-
-def tar_members(data: bytes) -> dict[str, bytes]:
-    out = {}
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-        for member in tar.getmembers():
-            if member.isfile():
-                out[member.name] = tar.extractfile(member).read()
-    return out
-
-
-def s3_get(s3, uri: str) -> bytes:
-    bucket, key = uri[len("s3://"):].split("/", 1)
-    return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
 def validation_error(fn, **kwargs) -> str:
