@@ -31,12 +31,11 @@ from botocore.exceptions import ClientError
 
 from conftest import REPO_ROOT, sagebox_binary, unique_bucket_name
 from helpers import ACCOUNT_ID, wait_until
-from training_helpers import unique_name, processes_with, kill_marked, tar_members, s3_get, statuses
+from training_helpers import JobWaiter, unique_name, processes_with, kill_marked, tar_members, s3_get, statuses
 
 SPOT = REPO_ROOT / "fixtures" / "spot-checkpoints"
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
 ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/SageMakerRole"
-TERMINAL = {"Completed", "Failed", "Stopped"}
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 CAPACITY_MESSAGE = "Insufficient capacity error from EC2 while launching instances, retrying!"
 INTERRUPT_TAG = "sagebox:interrupt-after-seconds"
@@ -63,7 +62,7 @@ def sourcedir_tarball(*paths: Path) -> bytes:
     return buf.getvalue()
 
 
-class Env:
+class Env(JobWaiter):
     """One server and what the tests need on it: clients, a bucket with the fixture scripts as a sourcedir and as
     a `code` channel (for ContainerEntrypoint jobs)."""
 
@@ -132,35 +131,6 @@ class Env:
                 except self.s3.exceptions.NoSuchKey:
                     pass  # deleted between the listing and the read (the sync is live)
         return out
-
-    def create(self, request: dict) -> str:
-        self.sm.create_training_job(**request)
-        return request["TrainingJobName"]
-
-    def describe(self, name: str) -> dict:
-        return self.sm.describe_training_job(TrainingJobName=name)
-
-    def wait_terminal(self, name: str, timeout: float = 60) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            desc = self.describe(name)
-            if desc["TrainingJobStatus"] in TERMINAL:
-                return desc
-            assert time.monotonic() < deadline, \
-                f"job {name} still {desc['TrainingJobStatus']}/{desc['SecondaryStatus']} after {timeout}s: " \
-                f"{statuses(desc)}"
-            time.sleep(0.2)
-
-    def wait_secondary(self, name: str, status: str, timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            desc = self.describe(name)
-            if desc["SecondaryStatus"] == status:
-                return desc
-            assert desc["TrainingJobStatus"] not in TERMINAL, \
-                f"job {name} ended ({desc['TrainingJobStatus']}: {desc.get('FailureReason')}) before {status}"
-            assert time.monotonic() < deadline, f"job {name} never reached {status} (now {desc['SecondaryStatus']})"
-            time.sleep(0.1)
 
     def wait_log(self, name: str, text: str, timeout: float = 30) -> None:
         assert wait_until(lambda: any(text in m for m in self.messages(name)), timeout, interval=0.2), \

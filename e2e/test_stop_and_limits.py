@@ -22,13 +22,12 @@ from botocore.exceptions import ClientError
 
 from conftest import REPO_ROOT, unique_bucket_name
 from helpers import ACCOUNT_ID, wait_until
-from training_helpers import unique_name, processes_with, kill_marked, statuses
+from training_helpers import JobWaiter, unique_name, processes_with, kill_marked, statuses
 
 LIMITS = REPO_ROOT / "fixtures" / "training-limits"
 SPOT = REPO_ROOT / "fixtures" / "spot-checkpoints"
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
 ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/SageMakerRole"
-TERMINAL = {"Completed", "Failed", "Stopped"}
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 GRACE = 2
 RESTART_DELAY = 1
@@ -49,7 +48,7 @@ def new_marker() -> str:
     return "sagebox-limits-marker-" + uuid.uuid4().hex
 
 
-class Env:
+class Env(JobWaiter):
     def __init__(self, server, json_client):
         self.server = server
         self.endpoint = server.endpoint
@@ -95,34 +94,6 @@ class Env:
                 "S3DataType": "S3Prefix", "S3Uri": f"s3://{self.bucket}/code",
                 "S3DataDistributionType": "FullyReplicated"}}}]
         return request
-
-    def create(self, request: dict) -> str:
-        self.sm.create_training_job(**request)
-        return request["TrainingJobName"]
-
-    def describe(self, name: str) -> dict:
-        return self.sm.describe_training_job(TrainingJobName=name)
-
-    def wait_terminal(self, name: str, timeout: float = 60) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            desc = self.describe(name)
-            if desc["TrainingJobStatus"] in TERMINAL:
-                return desc
-            assert time.monotonic() < deadline, \
-                f"job {name} still {desc['TrainingJobStatus']}/{desc['SecondaryStatus']} after {timeout}s"
-            time.sleep(0.1)
-
-    def wait_secondary(self, name: str, status: str, timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            desc = self.describe(name)
-            if desc["SecondaryStatus"] == status:
-                return desc
-            assert desc["TrainingJobStatus"] not in TERMINAL, \
-                f"job {name} ended ({desc['TrainingJobStatus']}: {desc.get('FailureReason')}) before {status}"
-            assert time.monotonic() < deadline, f"job {name} never reached {status} (now {desc['SecondaryStatus']})"
-            time.sleep(0.1)
 
     def messages(self, name: str) -> list[str]:
         try:

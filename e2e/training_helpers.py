@@ -5,6 +5,7 @@ import io
 import os
 import signal
 import tarfile
+import time
 import uuid
 
 
@@ -50,3 +51,41 @@ def s3_get(s3, uri: str) -> bytes:
 
 def statuses(desc: dict) -> list[str]:
     return [t["Status"] for t in desc["SecondaryStatusTransitions"]]
+
+
+TERMINAL = {"Completed", "Failed", "Stopped"}
+
+
+class JobWaiter:
+    """Creating, describing and waiting on jobs through `self.sm`, for the suites' per-server helpers."""
+
+    sm = None
+
+    def create(self, request: dict) -> str:
+        self.sm.create_training_job(**request)
+        return request["TrainingJobName"]
+
+    def describe(self, name: str) -> dict:
+        return self.sm.describe_training_job(TrainingJobName=name)
+
+    def wait_terminal(self, name: str, timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            desc = self.describe(name)
+            if desc["TrainingJobStatus"] in TERMINAL:
+                return desc
+            assert time.monotonic() < deadline, \
+                f"job {name} still {desc['TrainingJobStatus']}/{desc['SecondaryStatus']} after {timeout}s: " \
+                f"{statuses(desc)}"
+            time.sleep(0.1)
+
+    def wait_secondary(self, name: str, status: str, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            desc = self.describe(name)
+            if desc["SecondaryStatus"] == status:
+                return desc
+            assert desc["TrainingJobStatus"] not in TERMINAL, \
+                f"job {name} ended ({desc['TrainingJobStatus']}: {desc.get('FailureReason')}) before {status}"
+            assert time.monotonic() < deadline, f"job {name} never reached {status} (now {desc['SecondaryStatus']})"
+            time.sleep(0.1)
