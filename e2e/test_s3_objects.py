@@ -830,3 +830,14 @@ def test_connection_stays_usable_after_an_early_error(sagebox, s3, bucket):
     expect_client_error(s3.put_object, Bucket="no-such-bucket-early-error", Key="k", Body=os.urandom(8 * MiB),
                         code="NoSuchBucket", status=404)
     assert s3.get_object(Bucket=bucket, Key="after")["Body"].read() == b"fine"
+
+
+def test_response_header_overrides(s3, bucket):
+    """GetObject's Response* parameters (what presigned downloads use) override the stored headers on that answer only."""
+    s3.put_object(Bucket=bucket, Key="report.csv", Body=b"a,b\n", ContentType="text/csv")
+    got = s3.get_object(Bucket=bucket, Key="report.csv", ResponseContentType="application/octet-stream",
+                        ResponseContentDisposition='attachment; filename="r.csv"', ResponseCacheControl="no-store")
+    assert got["ContentType"] == "application/octet-stream"
+    assert got["ContentDisposition"] == 'attachment; filename="r.csv"'
+    assert got["CacheControl"] == "no-store"
+    assert s3.head_object(Bucket=bucket, Key="report.csv")["ContentType"] == "text/csv"

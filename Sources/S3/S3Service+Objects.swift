@@ -26,7 +26,7 @@ extension S3Service {
         return S3Response.empty(headers: headers)
     }
 
-    func getObject(_ bucket: String, _ key: String, _ request: Request, head: Bool) async throws -> Response {
+    func getObject(_ bucket: String, _ key: String, _ q: [String: String], _ request: Request, head: Bool) async throws -> Response {
         // HEAD needs only the index row; GET opens the blobs before answering so the body cannot vanish mid-way.
         let reader = head ? nil : try await store.openObject(bucket: bucket, key: key)
         let record: ObjectRecord
@@ -41,8 +41,7 @@ extension S3Service {
         case .proceed: break
         }
         // response-* query parameters override the stored headers, as presigned downloads use them.
-        let q = S3Address.overrides(request)
-        for (name, value) in q { S3Headers.set(&headers, name, value) }
+        for (parameter, header) in Self.responseOverrides { S3Headers.set(&headers, header, q[parameter]) }
 
         var range: ClosedRange<Int64>? = nil
         var status = HTTPResponse.Status.ok
@@ -132,6 +131,13 @@ extension S3Service {
         return S3Response.xml(w, headers: headers)
     }
 
+    /// `response-content-type` and friends: query parameters that override a stored header, as presigned downloads use.
+    static let responseOverrides = [
+        "response-content-type": "Content-Type", "response-content-language": "Content-Language", "response-expires": "Expires",
+        "response-cache-control": "Cache-Control", "response-content-disposition": "Content-Disposition",
+        "response-content-encoding": "Content-Encoding",
+    ]
+
     /// Opens the object named by `x-amz-copy-source` (`bucket/key` or `/bucket/key`, URL-encoded, optional
     /// `?versionId=`) and applies the `x-amz-copy-source-if-*` conditions, all of which fail with 412.
     func openCopySource(_ request: Request) async throws -> ObjectReader {
@@ -148,20 +154,5 @@ extension S3Service {
             throw S3Errors.preconditionFailed
         }
         return reader
-    }
-}
-
-extension S3Address {
-    /// `response-content-type` and friends, as header name → value.
-    static func overrides(_ request: Request) -> [(String, String)] {
-        let names = [
-            "response-content-type": "Content-Type", "response-content-language": "Content-Language",
-            "response-expires": "Expires", "response-cache-control": "Cache-Control",
-            "response-content-disposition": "Content-Disposition", "response-content-encoding": "Content-Encoding",
-        ]
-        guard let path = request.head.path, let question = path.firstIndex(of: "?") else { return [] }
-        return PercentEncoding.parseQuery(path[path.index(after: question)...]).compactMap { pair in
-            names[pair.name].map { ($0, pair.value) }
-        }
     }
 }
