@@ -54,6 +54,11 @@ struct SageboxClient {
         request.setValue(
             "AWS4-HMAC-SHA256 Credential=\(accessKey)/\(credential.scope), SignedHeaders=\(signed.joined(separator: ";")), Signature=\(signature)",
             forHTTPHeaderField: "Authorization")
+        return try await send(request)
+    }
+
+    /// Sends a request whose answer is JSON; an error answer becomes a `ClientError` with its code and message.
+    private func send(_ request: URLRequest) async throws -> JSONValue {
         let data: Data
         let response: URLResponse
         do {
@@ -61,7 +66,7 @@ struct SageboxClient {
         } catch {
             throw ClientError("Cannot reach Sagebox at \(endpoint.absoluteString): \(error.localizedDescription). Is `sagebox serve` running?")
         }
-        let value = data.isEmpty ? JSONValue.object([:]) : try JSONValue.decode(data)
+        let value = (try? JSONValue.decode(data)) ?? .object([:])
         if let status = (response as? HTTPURLResponse)?.statusCode, status >= 300 {
             let code = value["__type"]?.stringValue ?? "HTTP \(status)"
             let message = value["message"]?.stringValue ?? value["Message"]?.stringValue ?? ""
@@ -92,17 +97,6 @@ extension SageboxClient {
     func control(_ path: String) async throws -> JSONValue {
         var request = URLRequest(url: URL(string: path, relativeTo: endpoint)!)
         request.httpMethod = "POST"
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw ClientError("Cannot reach Sagebox at \(endpoint.absoluteString): \(error.localizedDescription). Is `sagebox serve` running?")
-        }
-        let value = (try? JSONValue.decode(data)) ?? .object([:])
-        if let status = (response as? HTTPURLResponse)?.statusCode, status >= 300 {
-            throw ClientError("\(value["__type"]?.stringValue ?? "HTTP \(status)"): \(value["message"]?.stringValue ?? "")")
-        }
-        return value
+        return try await send(request)
     }
 }
