@@ -93,6 +93,8 @@ let package = Package(
             name: "sagebox",
             dependencies: [
                 "SageboxServer", "Runner", "AWSWire", "CMalloc",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

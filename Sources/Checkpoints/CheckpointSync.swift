@@ -102,9 +102,13 @@ public actor CheckpointSync {
     /// Copies the file aside and stores the copy, unless the file changed while it was being copied.
     private func upload(_ path: String, expected: FileState) async -> Bool {
         let copy = objects.stagingDirectory + "/checkpoint-" + UUID().uuidString
+        let source = folder + "/" + path
         do {
-            try FileManager.default.copyItem(atPath: folder + "/" + path, toPath: copy)
-            guard Self.state(of: folder + "/" + path) == expected else {
+            let unchanged = try await objects.blocking {
+                try FileManager.default.copyItem(atPath: source, toPath: copy)
+                return Self.state(of: source) == expected
+            }
+            guard unchanged else {
                 try? FileManager.default.removeItem(atPath: copy)
                 return false
             }

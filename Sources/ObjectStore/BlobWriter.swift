@@ -107,7 +107,8 @@ public final class BlobWriter: @unchecked Sendable {
             }
             try chunk.withUnsafeReadableBytes { try writeAll(fd, $0) }
             if finishing {
-                if fsync, Glibc.fsync(fd) != 0 { throw POSIXFailure("fsync \(path)") }
+                // fdatasync makes the bytes and the size durable, all a reader needs, without flushing timestamps.
+                if fsync, fdatasync(fd) != 0 { throw POSIXFailure("fdatasync \(path)") }
                 close(fd)
                 fd = -1
                 if rename(path, blobPath) != 0 { throw POSIXFailure("rename \(path)") }

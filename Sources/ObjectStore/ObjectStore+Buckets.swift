@@ -31,16 +31,16 @@ extension ObjectStore {
     ]
 
     public func listBuckets() async throws -> [Bucket] {
-        try await db.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, region, created FROM buckets ORDER BY name").map {
+        try read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT name, region, created FROM buckets ORDER BY name")).map {
                 Bucket(name: $0[0], region: $0[1], creationDate: Date(timeIntervalSince1970: $0[2]))
             }
         }
     }
 
     public func bucket(_ name: String) async throws -> Bucket {
-        let found = try await db.read { db in
-            try Row.fetchOne(db, sql: "SELECT name, region, created FROM buckets WHERE name = ?", arguments: [name])
+        let found = try read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT name, region, created FROM buckets WHERE name = ?"), arguments: [name])
         }
         guard let row = found else { throw S3Errors.noSuchBucket(name) }
         return Bucket(name: row[0], region: row[1], creationDate: Date(timeIntervalSince1970: row[2]))
@@ -50,37 +50,41 @@ extension ObjectStore {
         _ = try await bucket(name)
     }
 
+    static func bucketExists(_ db: Database, _ name: String) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [name]) != nil
+    }
+
+    /// Every object operation checks its bucket inside the same transaction as its own reads and writes.
+    static func requireBucket(_ db: Database, _ name: String) throws {
+        guard try bucketExists(db, name) else { throw S3Errors.noSuchBucket(name) }
+    }
+
     /// Creates a bucket. As in S3, creating one you already own again succeeds in us-east-1 and is
     /// `BucketAlreadyOwnedByYou` elsewhere.
     public func createBucket(_ name: String, region: String?) async throws {
         guard Self.isValidBucketName(name) else { throw S3Errors.invalidBucketName(name) }
         let region = region ?? defaultRegion
         guard Self.regions.contains(region) || region == defaultRegion else { throw S3Errors.invalidLocationConstraint(region) }
-        let created = try await db.write { db -> Bool in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) != nil { return false }
-            try db.execute(
-                sql: "INSERT INTO buckets (name, region, created) VALUES (?, ?, ?)",
-                arguments: [name, region, Date().timeIntervalSince1970])
+        let created = try write { db -> Bool in
+            if try Self.bucketExists(db, name) { return false }
+            try db.cachedStatement(sql: "INSERT INTO buckets (name, region, created) VALUES (?, ?, ?)").execute(arguments: [name, region, Date().timeIntervalSince1970])
             return true
         }
         if !created && region != "us-east-1" { throw S3Errors.bucketAlreadyOwnedByYou(name) }
     }
 
     public func deleteBucket(_ name: String) async throws {
-        let blobs = try await db.write { db -> [String] in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) != nil else {
-                throw S3Errors.noSuchBucket(name)
-            }
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name]) != nil {
+        let blobs = try write { db -> [String] in
+            try Self.requireBucket(db, name)
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1"), arguments: [name]) != nil {
                 throw S3Errors.bucketNotEmpty(name)
             }
             // Unfinished multipart uploads go with the bucket, as in S3.
-            let blobs = try String.fetchAll(
-                db, sql: "SELECT blob FROM parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)", arguments: [name])
-            try db.execute(sql: "DELETE FROM parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)", arguments: [name])
-            try db.execute(sql: "DELETE FROM uploads WHERE bucket = ?", arguments: [name])
-            try db.execute(sql: "DELETE FROM completed_uploads WHERE bucket = ?", arguments: [name])
-            try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
+            let blobs = try String.fetchAll(db.cachedStatement(sql: "SELECT blob FROM parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)"), arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)").execute(arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM uploads WHERE bucket = ?").execute(arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM completed_uploads WHERE bucket = ?").execute(arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM buckets WHERE name = ?").execute(arguments: [name])
             return blobs
         }
         await removeBlobs(blobs)

@@ -45,7 +45,7 @@ extension ObjectStore {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
             defer { buffer.deallocate() }
             while true {
-                let n = read(fd, buffer.baseAddress, buffer.count)
+                let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
                 if n < 0, errno == EINTR { continue }
                 guard n >= 0 else { throw POSIXFailure("read \(path)") }
                 if n == 0 { break }

@@ -29,10 +29,8 @@ extension ObjectStore {
     /// Lists a page by seeking in the index: a page costs the same whatever the bucket's size, and each common
     /// prefix costs one seek past all the keys it rolls up.
     public func list(bucket: String, _ query: ListQuery) async throws -> ListPage {
-        try await db.read { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
-                throw S3Errors.noSuchBucket(bucket)
-            }
+        try read { db in
+            try Self.requireBucket(db, bucket)
             return try Self.list(db, bucket: bucket, query)
         }
     }
@@ -52,21 +50,17 @@ extension ObjectStore {
             exclusive = true
         }
         var count = 0
-        // With a delimiter, a batch may end in a common prefix after a few rows and the rest of it is skipped by a
-        // seek, so batches start small and grow only while rows are plain keys.
-        var batchLimit = delimiter == nil ? 1000 : 32
+        // The cursor steps through the index lazily, so SQLite reads only the rows that are used; a common prefix
+        // ends the scan and the next one starts with a seek past every key it rolls up.
         scan: while true {
-            let batch = max(1, min(query.maxKeys - count + 1, batchLimit))
             var sql = "SELECT key, size, etag, last_modified, json_extract(checksum, '$.algorithm') FROM objects WHERE bucket = ? AND key \(exclusive ? ">" : ">=") ?"
             var arguments: StatementArguments = [bucket, Data(lower)]
             if let upper {
                 sql += " AND key < ?"
                 arguments += [Data(upper)]
             }
-            sql += " ORDER BY key LIMIT \(batch)"
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-            if rows.isEmpty { break }
-            for row in rows {
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql + " ORDER BY key"), arguments: arguments)
+            while let row = try rows.next() {
                 let keyData: Data = row[0]
                 let key = Array(keyData)
                 if count == query.maxKeys {
@@ -75,16 +69,15 @@ extension ObjectStore {
                 }
                 if let delimiter, let end = firstRange(of: delimiter, in: key, from: prefix.count) {
                     let common = Array(key[..<end])
-                    lower = successor(of: common) ?? []
+                    guard let next = successor(of: common) else { break scan }
+                    lower = next
                     exclusive = false
-                    if lower.isEmpty { break scan }
                     // A prefix at or before the marker was returned by an earlier page.
                     if let marker, !lexicographicallyPrecedes(marker, common) { continue scan }
                     let text = String(decoding: common, as: UTF8.self)
                     page.commonPrefixes.append(text)
                     page.last = text
                     count += 1
-                    batchLimit = 32
                     continue scan
                 }
                 let text = String(decoding: key, as: UTF8.self)
@@ -93,11 +86,8 @@ extension ObjectStore {
                         key: text, size: row[1], etag: row[2], lastModified: Date(timeIntervalSince1970: row[3]), checksumAlgorithm: row[4]))
                 page.last = text
                 count += 1
-                lower = key
-                exclusive = true
             }
-            if rows.count < batch { break }
-            batchLimit = min(batchLimit * 4, 1000)
+            break
         }
         return page
     }

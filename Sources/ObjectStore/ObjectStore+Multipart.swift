@@ -10,13 +10,9 @@ extension ObjectStore {
         let upload = MultipartUpload(
             uploadId: Self.newUploadId(), bucket: bucket, key: key, initiated: Date(), attributes: attributes,
             checksumAlgorithm: checksumAlgorithm?.rawValue)
-        try await db.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
-                throw S3Errors.noSuchBucket(bucket)
-            }
-            try db.execute(
-                sql: "INSERT INTO uploads (upload_id, bucket, key, initiated, attributes, checksum_algorithm) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [
+        try write { db in
+            try Self.requireBucket(db, bucket)
+            try db.cachedStatement(sql: "INSERT INTO uploads (upload_id, bucket, key, initiated, attributes, checksum_algorithm) VALUES (?, ?, ?, ?, ?, ?)").execute(arguments: [
                     upload.uploadId, bucket, Data(key: key), upload.initiated.timeIntervalSince1970, attributes.json, upload.checksumAlgorithm,
                 ])
         }
@@ -25,7 +21,7 @@ extension ObjectStore {
 
     /// The upload `uploadId` of `bucket`/`key`, or `NoSuchUpload`.
     public func upload(_ uploadId: String, bucket: String, key: String) async throws -> MultipartUpload {
-        let upload = try await db.read { db in try Self.fetchUpload(db, uploadId) }
+        let upload = try read { db in try Self.fetchUpload(db, uploadId) }
         guard let upload, upload.bucket == bucket, upload.key == key else { throw S3Errors.noSuchUpload(uploadId) }
         return upload
     }
@@ -35,16 +31,13 @@ extension ObjectStore {
         let part = Part(partNumber: partNumber, size: blob.size, etag: blob.md5Hex, lastModified: Date(), checksum: checksum, blob: blob.name)
         let replaced: String?
         do {
-            replaced = try await db.write { db -> String? in
+            replaced = try write { db -> String? in
                 guard try Self.fetchUpload(db, uploadId) != nil else { throw S3Errors.noSuchUpload(uploadId) }
-                let old = try String.fetchOne(
-                    db, sql: "SELECT blob FROM parts WHERE upload_id = ? AND part_number = ?", arguments: [uploadId, partNumber])
-                try db.execute(
-                    sql: """
+                let old = try String.fetchOne(db.cachedStatement(sql: "SELECT blob FROM parts WHERE upload_id = ? AND part_number = ?"), arguments: [uploadId, partNumber])
+                try db.cachedStatement(sql: """
                         INSERT OR REPLACE INTO parts (upload_id, part_number, size, etag, last_modified, checksum, blob)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [uploadId, partNumber, part.size, part.etag, part.lastModified.timeIntervalSince1970, checksum, blob.name])
+                        """).execute(arguments: [uploadId, partNumber, part.size, part.etag, part.lastModified.timeIntervalSince1970, checksum, blob.name])
                 return old
             }
         } catch {
@@ -56,7 +49,7 @@ extension ObjectStore {
     }
 
     public func listParts(uploadId: String, after marker: Int, maxParts: Int) async throws -> (parts: [Part], truncated: Bool) {
-        let parts = try await db.read { db in
+        let parts = try read { db in
             try Row.fetchAll(
                 db,
                 sql: "SELECT part_number, size, etag, last_modified, checksum, blob FROM parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?",
@@ -67,13 +60,13 @@ extension ObjectStore {
     }
 
     public func abortUpload(uploadId: String, bucket: String, key: String) async throws {
-        let blobs = try await db.write { db -> [String] in
+        let blobs = try write { db -> [String] in
             guard let upload = try Self.fetchUpload(db, uploadId), upload.bucket == bucket, upload.key == key else {
                 throw S3Errors.noSuchUpload(uploadId)
             }
-            let blobs = try String.fetchAll(db, sql: "SELECT blob FROM parts WHERE upload_id = ?", arguments: [uploadId])
-            try db.execute(sql: "DELETE FROM parts WHERE upload_id = ?", arguments: [uploadId])
-            try db.execute(sql: "DELETE FROM uploads WHERE upload_id = ?", arguments: [uploadId])
+            let blobs = try String.fetchAll(db.cachedStatement(sql: "SELECT blob FROM parts WHERE upload_id = ?"), arguments: [uploadId])
+            try db.cachedStatement(sql: "DELETE FROM parts WHERE upload_id = ?").execute(arguments: [uploadId])
+            try db.cachedStatement(sql: "DELETE FROM uploads WHERE upload_id = ?").execute(arguments: [uploadId])
             return blobs
         }
         await removeBlobs(blobs)
@@ -91,9 +84,8 @@ extension ObjectStore {
         for (previous, next) in zip(requested, requested.dropFirst()) where next.number <= previous.number {
             throw S3Errors.invalidPartOrder
         }
-        let stored = try await db.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT part_number, size, etag, last_modified, checksum, blob FROM parts WHERE upload_id = ?", arguments: [uploadId]
+        let stored = try read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT part_number, size, etag, last_modified, checksum, blob FROM parts WHERE upload_id = ?"), arguments: [uploadId]
             ).map(Self.part)
         }
         let byNumber = Dictionary(stored.map { ($0.partNumber, $0) }, uniquingKeysWith: { a, _ in a })
@@ -117,11 +109,9 @@ extension ObjectStore {
         do {
             try await commit(record) { db in
                 guard try Self.fetchUpload(db, uploadId) != nil else { throw S3Errors.noSuchUpload(uploadId) }
-                try db.execute(sql: "DELETE FROM parts WHERE upload_id = ?", arguments: [uploadId])
-                try db.execute(sql: "DELETE FROM uploads WHERE upload_id = ?", arguments: [uploadId])
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO completed_uploads (upload_id, bucket, key, etag) VALUES (?, ?, ?, ?)",
-                    arguments: [uploadId, bucket, Data(key: key), etag])
+                try db.cachedStatement(sql: "DELETE FROM parts WHERE upload_id = ?").execute(arguments: [uploadId])
+                try db.cachedStatement(sql: "DELETE FROM uploads WHERE upload_id = ?").execute(arguments: [uploadId])
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO completed_uploads (upload_id, bucket, key, etag) VALUES (?, ?, ?, ?)").execute(arguments: [uploadId, bucket, Data(key: key), etag])
             }
         } catch let error as AWSError where error.code == "NoSuchUpload" {
             // A concurrent Complete of the same upload won the race.
@@ -133,9 +123,8 @@ extension ObjectStore {
     }
 
     private func completedEarlier(uploadId: String, bucket: String, key: String) async throws -> ObjectRecord {
-        let etag = try await db.read { db in
-            try String.fetchOne(
-                db, sql: "SELECT etag FROM completed_uploads WHERE upload_id = ? AND bucket = ? AND key = ?",
+        let etag = try read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT etag FROM completed_uploads WHERE upload_id = ? AND bucket = ? AND key = ?"),
                 arguments: [uploadId, bucket, Data(key: key)])
         }
         guard let etag, let current = try? await headObject(bucket: bucket, key: key), current.etag == etag else {
@@ -149,12 +138,9 @@ extension ObjectStore {
     public func listUploads(
         bucket: String, prefix: String, delimiter: String?, keyMarker: String?, uploadIdMarker: String?, maxUploads: Int
     ) async throws -> (uploads: [MultipartUpload], commonPrefixes: [String], truncated: Bool) {
-        let uploads = try await db.read { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
-                throw S3Errors.noSuchBucket(bucket)
-            }
-            return try Row.fetchAll(
-                db, sql: "SELECT * FROM uploads WHERE bucket = ? AND substr(key, 1, ?) = ? ORDER BY key, initiated",
+        let uploads = try read { db in
+            try Self.requireBucket(db, bucket)
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM uploads WHERE bucket = ? AND substr(key, 1, ?) = ? ORDER BY key, initiated"),
                 arguments: [bucket, prefix.utf8.count, Data(key: prefix)]
             ).map(Self.upload)
         }
@@ -190,7 +176,7 @@ extension ObjectStore {
     }
 
     static func fetchUpload(_ db: Database, _ uploadId: String) throws -> MultipartUpload? {
-        try Row.fetchOne(db, sql: "SELECT * FROM uploads WHERE upload_id = ?", arguments: [uploadId]).map(upload)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM uploads WHERE upload_id = ?"), arguments: [uploadId]).map(upload)
     }
 
     static func upload(_ row: Row) throws -> MultipartUpload {

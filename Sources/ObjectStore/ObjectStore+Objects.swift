@@ -26,16 +26,11 @@ extension ObjectStore {
 
     /// Writes the index row for `record` (whose blobs are installed) and deletes the blobs it replaces.
     func commit(_ record: ObjectRecord, inside extra: (@Sendable (Database) throws -> Void)? = nil) async throws {
-        let replaced = try await db.write { db -> [String] in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [record.bucket]) != nil else {
-                throw S3Errors.noSuchBucket(record.bucket)
-            }
+        let replaced = try write { db -> [String] in
+            try Self.requireBucket(db, record.bucket)
             try extra?(db)
-            let old = try String.fetchOne(
-                db, sql: "SELECT segments FROM objects WHERE bucket = ? AND key = ?", arguments: [record.bucket, Data(key: record.key)])
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO objects (\(Self.objectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [
+            let old = try String.fetchOne(db.cachedStatement(sql: "SELECT segments FROM objects WHERE bucket = ? AND key = ?"), arguments: [record.bucket, Data(key: record.key)])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO objects (\(Self.objectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
                     record.bucket, Data(key: record.key), record.size, record.etag, record.lastModified.timeIntervalSince1970,
                     record.attributes.json, record.checksum.map(Self.encodeJSON), Self.encodeJSON(record.segments), record.partsCount,
                 ])
@@ -45,12 +40,9 @@ extension ObjectStore {
     }
 
     public func headObject(bucket: String, key: String) async throws -> ObjectRecord {
-        let record = try await db.read { db -> ObjectRecord? in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
-                throw S3Errors.noSuchBucket(bucket)
-            }
-            return try Row.fetchOne(
-                db, sql: "SELECT \(Self.objectColumns) FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, Data(key: key)]
+        let record = try read { db -> ObjectRecord? in
+            try Self.requireBucket(db, bucket)
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.objectColumns) FROM objects WHERE bucket = ? AND key = ?"), arguments: [bucket, Data(key: key)]
             ).map(Self.record)
         }
         guard let record else { throw S3Errors.noSuchKey(key) }
@@ -63,22 +55,31 @@ extension ObjectStore {
         for _ in 0..<5 {
             let record = try await headObject(bucket: bucket, key: key)
             let paths = record.segments.map { layout.blobPath($0.blob) }
-            let preload = record.size <= ObjectReader.preloadLimit
-            let opened = try await io.run { () -> ([OpenFile], ByteBuffer?)? in
-                var files: [OpenFile] = []
-                for path in paths {
-                    let fd = open(path, O_RDONLY | O_CLOEXEC)
-                    if fd < 0 {
-                        if errno == ENOENT { return nil }
-                        throw POSIXFailure("open \(path)")
-                    }
-                    files.append(OpenFile(fd: fd))
-                }
-                return (files, preload ? try Self.readAll(files, size: Int(record.size)) : nil)
+            let opened: ([OpenFile], ByteBuffer?)?
+            if record.size <= ObjectReader.preloadLimit {
+                // A small object is read here, on the request's thread: from the page cache that takes a few
+                // microseconds, less than a round trip to the I/O pool.
+                opened = try Self.open(paths, preloading: Int(record.size))
+            } else {
+                opened = try await io.run { try Self.open(paths, preloading: nil) }
             }
             if let (files, preloaded) = opened { return ObjectReader(record: record, files: files, io: io, preloaded: preloaded) }
         }
         throw S3Errors.internalError("the object kept changing while it was being opened")
+    }
+
+    /// Opens the blobs at `paths` and reads `preloading` bytes of them; nil when one has been unlinked.
+    private static func open(_ paths: [String], preloading size: Int?) throws -> ([OpenFile], ByteBuffer?)? {
+        var files: [OpenFile] = []
+        for path in paths {
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 {
+                if errno == ENOENT { return nil }
+                throw POSIXFailure("open \(path)")
+            }
+            files.append(OpenFile(fd: fd))
+        }
+        return (files, try size.map { try readAll(files, size: $0) })
     }
 
     /// Deletes an object; deleting a missing key succeeds, as in S3.
@@ -87,14 +88,11 @@ extension ObjectStore {
     }
 
     public func deleteObjects(bucket: String, keys: [String]) async throws {
-        let blobs = try await db.write { db -> [String] in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
-                throw S3Errors.noSuchBucket(bucket)
-            }
+        let blobs = try write { db -> [String] in
+            try Self.requireBucket(db, bucket)
             var blobs: [String] = []
             for key in keys {
-                if let segments = try String.fetchOne(
-                    db, sql: "DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING segments", arguments: [bucket, Data(key: key)])
+                if let segments = try String.fetchOne(db.cachedStatement(sql: "DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING segments"), arguments: [bucket, Data(key: key)])
                 {
                     blobs += try Self.blobNames(segments)
                 }

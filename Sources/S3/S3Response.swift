@@ -11,7 +11,7 @@ public enum S3Response {
     static func xml(_ writer: XMLWriter, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/xml"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: writer.text)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
     }
 
     static func empty(_ status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {

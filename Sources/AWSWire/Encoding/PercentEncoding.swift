@@ -31,18 +31,19 @@ public enum PercentEncoding {
 
     /// Encodes every byte outside the unreserved set; `keepSlash` leaves `/` alone (S3 keys in paths).
     public static func encode(_ text: String, keepSlash: Bool = false) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
+        func kept(_ byte: UInt8) -> Bool { isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) }
+        // Listings encode every key of a page; most need no escape at all.
+        if text.utf8.allSatisfy(kept) { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 16)
         for byte in text.utf8 {
-            if isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
+            if kept(byte) {
+                out.append(byte)
             } else {
-                out += "%"
-                out.unicodeScalars.append(Unicode.Scalar(hexDigits[Int(byte >> 4)]))
-                out.unicodeScalars.append(Unicode.Scalar(hexDigits[Int(byte & 0xF)]))
+                out += [UInt8(ascii: "%"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Splits a raw query string into decoded name/value pairs, in order; a name without `=` has an empty value.
