@@ -11,7 +11,12 @@ public struct BlockingIO: Sendable {
     }
 
     public func run<T: Sendable>(_ body: @Sendable @escaping () throws -> T) async throws -> T {
-        try await pool.runIfActive(body)
+        // Requests run on their connection's event loop; resuming there, and not on whichever loop is next,
+        // keeps a streamed body's reads and socket writes on one thread (it halved download_file otherwise).
+        if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
+            return try await pool.runIfActive(eventLoop: loop, body).get()
+        }
+        return try await pool.runIfActive(body)
     }
 
     public func shutdown() async throws {
