@@ -4,9 +4,15 @@ Timing boto3 against it gives the client's own ceiling on this machine (request 
 urllib3, response parsing), so a server's small-op rate can be shown as a share of what the client
 could reach at all. It runs as its own process so it doesn't share the client's GIL.
 
-Usage: python null_server.py PORT  (0 picks a free port; the chosen port is printed on stdout)
+With a CANNED folder, a GET whose request target was recorded there (a file named by the SHA-1 of the target,
+written by s3_bench.py from Sagebox's own answers) is answered with that XML body: timing boto3's listings
+against it gives the client's floor for exactly the same responses.
+
+Usage: python null_server.py PORT [CANNED]  (0 picks a free port; the chosen port is printed on stdout)
 """
 
+import hashlib
+import os
 import socket
 import sys
 import threading
@@ -30,6 +36,22 @@ OTHER_RESPONSE = (
 )
 
 
+CANNED = sys.argv[2] if len(sys.argv) > 2 else None
+
+
+def canned_response(target: bytes):
+    """The recorded answer to a GET of `target`, if any."""
+    if not CANNED:
+        return None
+    try:
+        with open(os.path.join(CANNED, hashlib.sha1(target).hexdigest()), "rb") as f:
+            body = f.read()
+    except FileNotFoundError:
+        return None
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nx-amz-request-id: NULL\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+
 def serve_connection(conn: socket.socket) -> None:
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     buf = b""
@@ -42,7 +64,7 @@ def serve_connection(conn: socket.socket) -> None:
                 buf += chunk
             head, buf = buf.split(b"\r\n\r\n", 1)
             lines = head.split(b"\r\n")
-            method = lines[0].split(b" ", 1)[0]
+            method, target = lines[0].split(b" ")[:2]
             headers = {}
             for line in lines[1:]:
                 name, _, value = line.partition(b":")
@@ -59,7 +81,10 @@ def serve_connection(conn: socket.socket) -> None:
                         return
                     buf += chunk
                 buf = buf[remaining:]
-            conn.sendall(GET_RESPONSE if method == b"GET" else OTHER_RESPONSE)
+            if method == b"GET":
+                conn.sendall(canned_response(target) or GET_RESPONSE)
+            else:
+                conn.sendall(OTHER_RESPONSE)
     except (ConnectionError, OSError):
         pass
     finally:

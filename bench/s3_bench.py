@@ -11,6 +11,7 @@ a slower number.
 import argparse
 import concurrent.futures
 import datetime
+import hashlib
 import os
 import platform
 import queue
@@ -25,6 +26,7 @@ import threading
 import time
 import traceback
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import boto3
@@ -154,9 +156,9 @@ def start_moto(logdir):
     return Server("moto", proc, endpoint, log_path)
 
 
-def start_null(logdir):
+def start_null(logdir, canned):
     log_path = os.path.join(logdir, "null.log")
-    proc, m = _spawn_reading_first_line([sys.executable, os.path.join(HERE, "null_server.py"), "0"], log_path, r"^(\d+)$")
+    proc, m = _spawn_reading_first_line([sys.executable, os.path.join(HERE, "null_server.py"), "0", canned], log_path, r"^(\d+)$")
     return Server("null", proc, f"http://127.0.0.1:{m.group(1)}", log_path)
 
 
@@ -324,6 +326,25 @@ def populate_listing(ctx):
     _threaded(8, len(keys), lambda i: ctx.s3.put_object(Bucket=ctx.list_bucket, Key=keys[i], Body=b""))
 
 
+def record_listings(ctx, canned):
+    """Runs every listing measurement once against Sagebox and stores each answer under the SHA-1 of its request
+    target, so the null server can replay them: the same bytes, parsed by the same client, without a server."""
+    def keep(http_response, **_):
+        parts = urllib.parse.urlsplit(http_response.url)
+        target = parts.path + ("?" + parts.query if parts.query else "")
+        with open(os.path.join(canned, hashlib.sha1(target.encode()).hexdigest()), "wb") as f:
+            f.write(http_response.content)
+
+    ctx.s3.meta.events.register("after-call.s3.ListObjectsV2", keep)
+    try:
+        calls = ctx.args.list_calls
+        ctx.args.list_calls = 1
+        m_list_full(ctx), m_list_prefix(ctx), m_list_root(ctx)
+    finally:
+        ctx.args.list_calls = calls
+        ctx.s3.meta.events.unregister("after-call.s3.ListObjectsV2", keep)
+
+
 def m_list_full(ctx):
     start = time.perf_counter()
     count = 0
@@ -404,9 +425,9 @@ PLAN = [
     ("get_64", m_get_64, BOTH),
     ("upload_file", m_upload_file, BOTH),
     ("download_file", m_download_file, BOTH),
-    ("list_full", m_list_full, BOTH),
-    ("list_prefix", m_list_prefix, BOTH),
-    ("list_root", m_list_root, BOTH),
+    ("list_full", m_list_full, SMALL),
+    ("list_prefix", m_list_prefix, SMALL),
+    ("list_root", m_list_root, SMALL),
     ("wrk_get", m_wrk, BOTH),
 ]
 
@@ -504,6 +525,13 @@ def build_table(results, errors, args, size_label):
         if ("null", key) in errors:
             text = "ERROR"
         out.append(f"| null server = client ceiling: 1 KiB {label}, ops/s | {text} | — | — | reference for the 80% targets |")
+    for key, label in [("list_full", "full listing, 10 pages"), ("list_prefix", "Prefix='dir5/' Delimiter='/'"),
+                       ("list_root", "root Delimiter='/'")]:
+        _, text = cell(results.get((key, "null"), []), "median")
+        if ("null", key) in errors:
+            text = "ERROR"
+        out.append(f"| null server replaying Sagebox's XML = client floor: ListObjectsV2 {label}, ms | {text} | — | — | "
+                   "what boto3 alone spends on the same responses |")
     return "\n".join(out), verdicts
 
 
@@ -569,7 +597,9 @@ def main():
         print(f"starting servers (logs in {logdir})", file=sys.stderr)
         servers["sagebox"] = start_sagebox(args.sagebox, logdir, args.fsync)
         servers["moto"] = start_moto(logdir)
-        servers["null"] = start_null(logdir)
+        canned = os.path.join(logdir, "canned")
+        os.mkdir(canned)
+        servers["null"] = start_null(logdir, canned)
         print(f"writing a {size_label} test file to {big_file}", file=sys.stderr)
         make_big_file(big_file, big_size)
         rss_start = {name: s.rss_mib() for name, s in servers.items()}
@@ -584,6 +614,11 @@ def main():
                     errors[(name, "setup")] = f"{setup.__name__}: {e!r}"
                     traceback.print_exc()
                 print(f"  {name}: {setup.__name__} took {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        try:
+            record_listings(ctxs["sagebox"], canned)
+        except Exception as e:
+            errors[("null", "list_full")] = f"recording Sagebox's listings: {e!r}"
+            traceback.print_exc()
 
         for key, fn, on in PLAN:
             spent = {name: 0.0 for name in on}
