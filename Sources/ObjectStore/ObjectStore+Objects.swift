@@ -176,16 +176,16 @@ extension ObjectStore {
         return ObjectRecord(
             bucket: row["bucket"], key: String(decoding: keyData, as: UTF8.self), size: row["size"], etag: row["etag"],
             lastModified: Date(timeIntervalSince1970: row["last_modified"]), attributes: try ObjectAttributes(json: row["attributes"]),
-            checksum: try checksum.map { try JSONDecoder().decode(StoredChecksum.self, from: Data($0.utf8)) },
-            segments: try JSONDecoder().decode([Segment].self, from: Data((row["segments"] as String).utf8)),
+            checksum: try checksum.map { try IndexJSON.decode(StoredChecksum.self, $0) },
+            segments: try IndexJSON.decode([Segment].self, row["segments"]),
             partsCount: row["parts_count"])
     }
 
     static func blobNames(_ segmentsJSON: String) throws -> [String] {
-        try JSONDecoder().decode([Segment].self, from: Data(segmentsJSON.utf8)).map(\.blob)
+        try IndexJSON.decode([Segment].self, segmentsJSON).map(\.blob)
     }
 
     static func encodeJSON<T: Encodable>(_ value: T) -> String {
-        String(decoding: try! JSONEncoder().encode(value), as: UTF8.self)
+        IndexJSON.encode(value)
     }
 }

@@ -86,11 +86,10 @@ public final class ObjectStore: Sendable {
         }
         let referenced = try read { db -> Set<String> in
             var names = Set<String>()
-            let decoder = JSONDecoder()
             let rows = try Row.fetchCursor(db, sql: "SELECT segments FROM objects")
             while let row = try rows.next() {
                 let text: String = row[0]
-                for segment in try decoder.decode([Segment].self, from: Data(text.utf8)) { names.insert(segment.blob) }
+                for segment in try IndexJSON.decode([Segment].self, text) { names.insert(segment.blob) }
             }
             for blob in try String.fetchAll(db, sql: "SELECT blob FROM parts") { names.insert(blob) }
             return names
@@ -111,6 +110,20 @@ extension Data {
 }
 
 extension ObjectAttributes {
-    var json: String { String(decoding: try! JSONEncoder().encode(self), as: UTF8.self) }
-    init(json: String) throws { self = try JSONDecoder().decode(ObjectAttributes.self, from: Data(json.utf8)) }
+    var json: String { IndexJSON.encode(self) }
+    init(json: String) throws { self = try IndexJSON.decode(ObjectAttributes.self, json) }
+}
+
+/// The codec of the index's JSON columns (attributes, checksum, segments).
+enum IndexJSON {
+    private static let decoder = JSONDecoder()
+    private static let encoder = JSONEncoder()
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try decoder.decode(type, from: Data(text.utf8))
+    }
+
+    static func encode<T: Encodable>(_ value: T) -> String {
+        String(decoding: try! encoder.encode(value), as: UTF8.self)
+    }
 }
