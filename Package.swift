@@ -110,7 +110,9 @@ let package = Package(
         .testTarget(name: "CloudWatchMetricsTests", dependencies: ["CloudWatchMetrics", "AWSWire"]),
         .testTarget(
             name: "ObjectStoreTests",
-            dependencies: ["ObjectStore", "AWSWire", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "ObjectStore", "AWSWire", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

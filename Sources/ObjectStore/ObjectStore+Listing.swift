@@ -53,7 +53,7 @@ extension ObjectStore {
         // The cursor steps through the index lazily, so SQLite reads only the rows that are used; a common prefix
         // ends the scan and the next one starts with a seek past every key it rolls up.
         scan: while true {
-            var sql = "SELECT key, size, etag, last_modified, json_extract(checksum, '$.algorithm') FROM objects WHERE bucket = ? AND key \(exclusive ? ">" : ">=") ?"
+            var sql = "SELECT key, size, etag, last_modified, substr(checksum, 1, instr(checksum, ' ') - 1) FROM objects WHERE bucket = ? AND key \(exclusive ? ">" : ">=") ?"
             var arguments: StatementArguments = [bucket, Data(lower)]
             if let upper {
                 sql += " AND key < ?"

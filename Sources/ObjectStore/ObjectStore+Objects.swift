@@ -32,7 +32,7 @@ extension ObjectStore {
             let old = try String.fetchOne(db.cachedStatement(sql: "SELECT segments FROM objects WHERE bucket = ? AND key = ?"), arguments: [record.bucket, Data(key: record.key)])
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO objects (\(Self.objectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
                     record.bucket, Data(key: record.key), record.size, record.etag, record.lastModified.timeIntervalSince1970,
-                    record.attributes.json, record.checksum.map(Self.encodeJSON), Self.encodeJSON(record.segments), record.partsCount,
+                    record.attributes.json, record.checksum?.column, Segment.column(record.segments), record.partsCount,
                 ])
             return try old.map(Self.blobNames) ?? []
         }
@@ -40,13 +40,13 @@ extension ObjectStore {
     }
 
     public func headObject(bucket: String, key: String) async throws -> ObjectRecord {
-        let record = try read { db -> ObjectRecord? in
+        let found = try read { db -> ObjectRecord? in
             try Self.requireBucket(db, bucket)
             return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.objectColumns) FROM objects WHERE bucket = ? AND key = ?"), arguments: [bucket, Data(key: key)]
-            ).map(Self.record)
+            ).map(record)
         }
-        guard let record else { throw S3Errors.noSuchKey(key) }
-        return record
+        guard let found else { throw S3Errors.noSuchKey(key) }
+        return found
     }
 
     /// Opens an object's blobs for reading. A blob can vanish between the index read and the open when a
@@ -170,22 +170,18 @@ extension ObjectStore {
         return Array(md5.finalize())
     }
 
-    static func record(_ row: Row) throws -> ObjectRecord {
+    func record(_ row: Row) throws -> ObjectRecord {
         let keyData: Data = row["key"]
         let checksum: String? = row["checksum"]
         return ObjectRecord(
             bucket: row["bucket"], key: String(decoding: keyData, as: UTF8.self), size: row["size"], etag: row["etag"],
-            lastModified: Date(timeIntervalSince1970: row["last_modified"]), attributes: try ObjectAttributes(json: row["attributes"]),
-            checksum: try checksum.map { try IndexJSON.decode(StoredChecksum.self, $0) },
-            segments: try IndexJSON.decode([Segment].self, row["segments"]),
+            lastModified: Date(timeIntervalSince1970: row["last_modified"]), attributes: try attributeCache.attributes(row["attributes"]),
+            checksum: try checksum.map(StoredChecksum.init(column:)),
+            segments: try Segment.segments(column: row["segments"]),
             partsCount: row["parts_count"])
     }
 
-    static func blobNames(_ segmentsJSON: String) throws -> [String] {
-        try IndexJSON.decode([Segment].self, segmentsJSON).map(\.blob)
-    }
-
-    static func encodeJSON<T: Encodable>(_ value: T) -> String {
-        IndexJSON.encode(value)
+    static func blobNames(_ segmentsColumn: String) throws -> [String] {
+        try Segment.segments(column: segmentsColumn).map(\.blob)
     }
 }

@@ -2,6 +2,7 @@ import AWSWire
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// S3's state: buckets and objects on disk, indexed in SQLite.
 ///
@@ -15,6 +16,7 @@ public final class ObjectStore: Sendable {
     public let defaultRegion: String
     private let pool: DatabasePool
     let io: BlockingIO
+    let attributeCache = AttributesCache()
     let fsync: Bool
     let logger: Logger
 
@@ -89,7 +91,7 @@ public final class ObjectStore: Sendable {
             let rows = try Row.fetchCursor(db, sql: "SELECT segments FROM objects")
             while let row = try rows.next() {
                 let text: String = row[0]
-                for segment in try IndexJSON.decode([Segment].self, text) { names.insert(segment.blob) }
+                for segment in try Segment.segments(column: text) { names.insert(segment.blob) }
             }
             for blob in try String.fetchAll(db, sql: "SELECT blob FROM parts") { names.insert(blob) }
             return names
@@ -125,5 +127,22 @@ enum IndexJSON {
 
     static func encode<T: Encodable>(_ value: T) -> String {
         String(decoding: try! encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// Decoded `attributes` values by their JSON text. Objects share a handful of distinct attribute sets (one
+/// content type, no metadata), so nearly every HEAD and GET finds its value here instead of decoding JSON.
+final class AttributesCache: Sendable {
+    static let capacity = 256
+    private let entries = Mutex<[String: ObjectAttributes]>([:])
+
+    func attributes(_ json: String) throws -> ObjectAttributes {
+        if let hit = entries.withLock({ $0[json] }) { return hit }
+        let decoded = try ObjectAttributes(json: json)
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[json] = decoded
+        }
+        return decoded
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The index's tables. Keys are BLOBs so SQLite orders them by bytes, which is S3's UTF-8 byte order.
@@ -50,6 +51,17 @@ enum Schema {
                         etag TEXT NOT NULL
                     );
                     """)
+        }
+        migrator.registerMigration("v2-compact-columns") { db in
+            // `segments` and `checksum` were JSON; see `Segment.column` for why they are short text now.
+            let rows = try Row.fetchAll(db, sql: "SELECT bucket, key, segments, checksum FROM objects")
+            for row in rows {
+                let segments = try IndexJSON.decode([Segment].self, row["segments"])
+                let checksum = try (row["checksum"] as String?).map { try IndexJSON.decode(StoredChecksum.self, $0) }
+                try db.execute(
+                    sql: "UPDATE objects SET segments = ?, checksum = ? WHERE bucket = ? AND key = ?",
+                    arguments: [Segment.column(segments), checksum?.column, row["bucket"], row["key"] as Data])
+            }
         }
         return migrator
     }
