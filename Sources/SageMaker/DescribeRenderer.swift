@@ -27,7 +27,7 @@ enum DescribeRenderer {
                 return .object(entry)
             })
         out["ModelArtifacts"] = .object([
-            "S3ModelArtifacts": .string(job.modelArtifacts ?? spec.outputLocation(job: job.name, file: spec.compressOutput ? "model.tar.gz" : "model/"))
+            "S3ModelArtifacts": .string(job.modelArtifacts ?? spec.modelArtifacts(job: job.name))
         ])
         if let start = job.trainingStartTime { out["TrainingStartTime"] = time(start) }
         if let end = job.trainingEndTime { out["TrainingEndTime"] = time(end) }

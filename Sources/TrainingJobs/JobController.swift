@@ -31,7 +31,8 @@ public actor JobController {
         var interruptRequested = false
         /// When the grace period of the current stop or interruption ends.
         var killDeadline: Date?
-        var task: Task<Void, Never>?
+        /// The wait for GPUs while the job is queued for them; a stop cancels it.
+        var gpuWait: Task<[Int], Never>?
     }
 
     let settings: JobSettings
@@ -88,7 +89,7 @@ public actor JobController {
         let control = RunControl()
         runs[name] = control
         let executor = self.executor
-        control.task = Task { await executor.run(job, controller: self) }
+        Task { await executor.run(job, controller: self) }
         return job
     }
 
@@ -120,7 +121,20 @@ public actor JobController {
         save(job)
         guard let control = runs[name] else { return }
         control.stopReason = reason
+        control.gpuWait?.cancel()
         bringDown(control)
+    }
+
+    /// Takes `count` GPUs for the job, waiting while they are busy; a job stopped while it waits gets none.
+    func acquireGPUs(_ count: Int, from gpus: GPUAllocator, for name: String) async -> [Int] {
+        let wait = Task { await gpus.acquire(count) }
+        if let control = runs[name] {
+            control.gpuWait = wait
+            if control.stopReason != nil { wait.cancel() }
+        }
+        let granted = await wait.value
+        runs[name]?.gpuWait = nil
+        return granted
     }
 
     /// Simulates a spot interruption of a job in Training: its processes are brought down as for a stop, then

@@ -14,9 +14,9 @@ extension JobExecutor {
         let modelFolder = try merged(hosts.map(\.layout.modelDirectory), into: staging + "/model-\(UUID().uuidString)")
         defer { if hosts.count > 1 { try? FileManager.default.removeItem(atPath: modelFolder) } }
         if spec.compressOutput {
-            try await upload(folder: modelFolder, as: spec.outputLocation(job: name, file: "model.tar.gz"), bucket: bucket)
+            try await upload(folder: modelFolder, as: spec.modelArtifacts(job: name), bucket: bucket)
         } else {
-            let prefix = TrainingJobSpec.splitS3(spec.outputLocation(job: name, file: "model/"))!.key
+            let prefix = TrainingJobSpec.splitS3(spec.modelArtifacts(job: name))!.key
             for file in Self.files(under: modelFolder) {
                 let copy = staging + "/" + UUID().uuidString
                 let source = modelFolder + "/" + file

@@ -49,7 +49,7 @@ struct JobExecutor: Sendable {
             let container = try resolveContainer(spec)
             let perHost = InstanceType.named(spec.instanceType)?.gpus ?? 0
             let grantedPerHost = try await gpus.grantable(perHost)
-            gpuIndices = await gpus.acquire(grantedPerHost * spec.instanceCount)
+            gpuIndices = await controller.acquireGPUs(grantedPerHost * spec.instanceCount, from: gpus, for: job.name)
             var hosts: [HostRun] = []
             var failure: String? = nil
             var attempt = 0
@@ -114,10 +114,14 @@ struct JobExecutor: Sendable {
         guard spec.managedSpot else { return await controller.stopReason(job.name) == nil }
         let tagged = attempt == 1 ? SpotSchedule(tags: job.tags).capacityUnavailableSeconds : nil
         let until = tagged.map { job.creationTime.addingTimeInterval($0) }
+        var announced = false
         while await controller.stopReason(job.name) == nil {
             let available = await controller.spotCapacityAvailable && (until.map { Date() >= $0 } ?? true)
             if available { return true }
-            await controller.update(job.name) { $0.updateMessage("Insufficient capacity error from EC2 while launching instances, retrying!") }
+            if !announced {
+                await controller.update(job.name) { $0.updateMessage("Insufficient capacity error from EC2 while launching instances, retrying!") }
+                announced = true
+            }
             try? await Task.sleep(for: .milliseconds(200))
         }
         return false
@@ -157,7 +161,7 @@ struct JobExecutor: Sendable {
             }
         }
         await controller.update(name) { job in
-            job.modelArtifacts = hosts.isEmpty ? nil : spec.outputLocation(job: name, file: spec.compressOutput ? "model.tar.gz" : "model")
+            job.modelArtifacts = hosts.isEmpty ? nil : spec.modelArtifacts(job: name)
             if job.trainingStartTime != nil && job.trainingEndTime == nil { job.trainingEndTime = Date() }
             job.billableSeconds = spec.managedSpot ? job.trainingSeconds * settings.spotPriceRatio : job.trainingSeconds
             if let stopReason {

@@ -85,4 +85,9 @@ public struct TrainingJobSpec: Sendable {
         let base = outputPath.hasSuffix("/") ? String(outputPath.dropLast()) : outputPath
         return "\(base)/\(job)/output/\(file)"
     }
+
+    /// `ModelArtifacts.S3ModelArtifacts`: the tarball, or with CompressionType NONE the prefix holding the files.
+    public func modelArtifacts(job: String) -> String {
+        outputLocation(job: job, file: compressOutput ? "model.tar.gz" : "model/")
+    }
 }
