@@ -1,6 +1,7 @@
 import AWSWire
 import Foundation
 import Runner
+import TrainingJobs
 
 /// CreateTrainingJob's input rules, with SageMaker's error wording: constraint violations are collected into one
 /// `N validation errors detected: …` message, as the service reports them.
@@ -89,7 +90,7 @@ enum TrainingJobValidation {
             guard (1...255).contains(name.count), (1...500).contains(regex.count) else {
                 throw AWSError.validation("Each MetricDefinition needs a Name of 1 to 255 characters and a Regex of 1 to 500 characters.")
             }
-            guard (try? NSRegularExpression(pattern: regex.replacingOccurrences(of: "(?P<", with: "(?<"))) != nil else {
+            guard MetricParser.regex(regex) != nil else {
                 throw AWSError.validation("The Regex of metric '\(name)' is not a valid regular expression: \(regex)")
             }
         }

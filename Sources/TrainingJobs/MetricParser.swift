@@ -3,18 +3,23 @@ import Foundation
 /// Applies a job's `MetricDefinitions` to its output lines: each regex searched in each line, group 1 parsed
 /// as a float. Python-only syntax (`(?P<name>…)`, `(?P=name)`) is translated to ICU's; other differences between
 /// Python `re` and ICU are rare in metric regexes and listed in the README.
-struct MetricParser: Sendable {
+public struct MetricParser: Sendable {
     private let definitions: [(name: String, regex: NSRegularExpression)]
 
     init(_ definitions: [TrainingJobSpec.MetricDefinition]) {
         self.definitions = definitions.compactMap { definition in
-            (try? NSRegularExpression(pattern: Self.translate(definition.regex))).map { (definition.name, $0) }
+            Self.regex(definition.regex).map { (definition.name, $0) }
         }
     }
 
     var isEmpty: Bool { definitions.isEmpty }
 
-    static func translate(_ pattern: String) -> String {
+    /// A metric regex as the job will use it; nil when it does not compile (CreateTrainingJob refuses it).
+    public static func regex(_ pattern: String) -> NSRegularExpression? {
+        try? NSRegularExpression(pattern: translate(pattern))
+    }
+
+    private static func translate(_ pattern: String) -> String {
         pattern.replacingOccurrences(of: "(?P<", with: "(?<").replacingOccurrences(
             of: #"\(\?P=(\w+)\)"#, with: #"\\k<$1>"#, options: .regularExpression)
     }
