@@ -339,7 +339,8 @@ def record_listings(ctx, canned):
     try:
         calls = ctx.args.list_calls
         ctx.args.list_calls = 1
-        m_list_full(ctx), m_list_prefix(ctx), m_list_root(ctx)
+        for measure in (m_list_full, m_list_prefix, m_list_root):
+            measure(ctx)
     finally:
         ctx.args.list_calls = calls
         ctx.s3.meta.events.unregister("after-call.s3.ListObjectsV2", keep)
