@@ -25,8 +25,6 @@ public actor CheckpointSync {
     private var uploaded: [String: FileState] = [:]
     private var previousScan: [String: FileState] = [:]
     private var loop: Task<Void, Never>?
-    public private(set) var uploads = 0
-    public private(set) var deletions = 0
 
     public init(folder: String, s3Uri: String, objects: ObjectStore, interval: Duration = CheckpointSync.defaultInterval) throws {
         guard s3Uri.hasPrefix("s3://") else { throw CheckpointError("CheckpointConfig.S3Uri \(s3Uri) is not an s3:// URL.") }
@@ -57,7 +55,7 @@ public actor CheckpointSync {
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try await objects.exportObject(bucket: bucket, key: object.key, to: target)
         }
-        uploaded = scan()
+        uploaded = await scan() ?? [:]
         previousScan = uploaded
     }
 
@@ -79,19 +77,18 @@ public actor CheckpointSync {
     }
 
     private func sync(final: Bool) async {
-        let current = scan()
+        // Without a scan nothing is known; treating it as an empty folder would delete every checkpoint.
+        guard let current = await scan() else { return }
         for (path, state) in current.sorted(by: { $0.key < $1.key }) where uploaded[path] != state {
             guard final || previousScan[path] == state else { continue }
             if await upload(path, expected: state) {
                 uploaded[path] = state
-                uploads += 1
             }
         }
         for path in uploaded.keys.sorted() where current[path] == nil {
             do {
                 try await objects.deleteObject(bucket: bucket, key: prefix + path)
                 uploaded[path] = nil
-                deletions += 1
             } catch {
                 // Kept in `uploaded`, so the deletion is tried again at the next scan.
             }
@@ -120,8 +117,13 @@ public actor CheckpointSync {
         }
     }
 
-    /// Every regular file under the folder, by relative path.
-    private func scan() -> [String: FileState] {
+    /// Every regular file under the folder, by relative path; the walk runs on the store's I/O pool.
+    private func scan() async -> [String: FileState]? {
+        let folder = self.folder
+        return try? await objects.blocking { Self.scan(folder) }
+    }
+
+    private static func scan(_ folder: String) -> [String: FileState] {
         var states: [String: FileState] = [:]
         guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return states }
         while let path = enumerator.nextObject() as? String {

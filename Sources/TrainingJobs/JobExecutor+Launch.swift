@@ -42,7 +42,7 @@ extension JobExecutor {
         runtimeLimit.cancel()
         interruption?.cancel()
         // As when a container is torn down: nothing the job started outlives it, even processes that left its group.
-        if let marker = job.processMarker { ProcessSweeper.kill(environmentEntry: marker) }
+        if let marker = job.processMarker { await sweep(marker) }
         // The last sync happens after the processes are gone and before the tree is discarded or packed.
         for host in hosts { await host.checkpoints?.finish() }
         for log in logs { await log.close() }
@@ -136,11 +136,17 @@ extension JobExecutor {
     private func reapHost(_ marker: String?, job: String, controller: JobController) async {
         guard let marker else { return }
         if let deadline = await controller.killDeadline(job) {
-            while Date() < deadline, !ProcessSweeper.processes(withEnvironmentEntry: marker).isEmpty {
+            while Date() < deadline, (try? await io.run { !ProcessSweeper.processes(withEnvironmentEntry: marker).isEmpty }) ?? false {
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
-        ProcessSweeper.kill(environmentEntry: marker)
+        await sweep(marker)
+    }
+
+    /// Kills every process carrying `marker`. Finding them reads each process's environment in /proc, so it runs on
+    /// the I/O pool rather than on the threads that serve requests.
+    private func sweep(_ marker: String) async {
+        _ = try? await io.run { ProcessSweeper.kill(environmentEntry: marker) }
     }
 
     /// SageMaker's wording: the failure file (written by the script, or by the toolkit as ExecuteUserScriptError),

@@ -79,7 +79,7 @@ struct JobExecutor: Sendable {
                 await controller.update(job.name) { $0.transition(.interrupted, "Training job interrupted: the spot instance was reclaimed") }
                 hosts = []
                 failure = nil
-                try? FileManager.default.removeItem(atPath: attemptDirectory)
+                await remove(attemptDirectory)
                 await sleep(settings.spotRestartDelaySeconds, unlessStopped: job.name, controller: controller)
             }
             await finish(job.name, spec: spec, hosts: hosts, failure: failure, controller: controller)
@@ -93,8 +93,13 @@ struct JobExecutor: Sendable {
         }
         maxWait?.cancel()
         await gpus.release(gpuIndices)
-        if !settings.keepJobFiles { try? FileManager.default.removeItem(atPath: jobDirectory) }
+        if !settings.keepJobFiles { await remove(jobDirectory) }
         await controller.finished(job.name)
+    }
+
+    /// Deletes a job's tree (it holds copies of the channels) on the I/O pool.
+    private func remove(_ directory: String) async {
+        _ = try? await io.run { try FileManager.default.removeItem(atPath: directory) }
     }
 
     /// MaxWaitTimeInSeconds counts the whole job, waits included: past it, the job is stopped as MaxWaitTimeExceeded.
