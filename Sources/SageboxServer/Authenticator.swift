@@ -18,8 +18,12 @@ struct Authenticator: Sendable {
         verifier = credentials.isEmpty ? nil : SigV4Verifier(secrets: credentials)
     }
 
-    /// The credential the request was signed with, or the AWS error to answer.
-    func authenticate(_ request: Request, payloadHash: String, protocol wire: WireProtocol) -> Result<SigV4Credential?, AWSError> {
+    /// The credential the request was signed with, or the AWS error to answer. The payload hash is computed only
+    /// when signatures are verified.
+    func authenticate(_ request: Request, payloadHash: @autoclosure () -> String, protocol wire: WireProtocol) -> Result<SigV4Credential?, AWSError> {
+        guard let verifier else {
+            return .success(Self.claimedCredential(request))
+        }
         let path = request.head.path ?? "/"
         let question = path.firstIndex(of: "?")
         // HTTPTypes carries Host as the authority pseudo-header; SigV4 signs it as `host`.
@@ -27,10 +31,7 @@ struct Authenticator: Sendable {
         if let authority = request.head.authority { headers.append((name: "host", value: authority)) }
         let signable = SignableRequest(
             method: request.method.rawValue, rawPath: String(path[..<(question ?? path.endIndex)]),
-            rawQuery: question.map { String(path[path.index(after: $0)...]) } ?? "", headers: headers, payloadHash: payloadHash)
-        guard let verifier else {
-            return .success(Self.claimedCredential(signable))
-        }
+            rawQuery: question.map { String(path[path.index(after: $0)...]) } ?? "", headers: headers, payloadHash: payloadHash())
         switch verifier.verify(signable, now: Date()) {
         case .success(let credential): return .success(credential)
         case .failure(let failure): return .failure(Self.error(failure, wire))
@@ -48,11 +49,13 @@ struct Authenticator: Sendable {
     }
 
     /// Without verification the credential is still read, for dispatch by service and for GetCallerIdentity.
-    static func claimedCredential(_ request: SignableRequest) -> SigV4Credential? {
-        if let header = request.headerValues("authorization").first {
+    static func claimedCredential(_ request: Request) -> SigV4Credential? {
+        if let header = request.headers[.authorization] {
             return SigV4Authorization.parse(header: header)?.credential
         }
-        return SigV4Authorization.parse(query: PercentEncoding.parseQuery(request.rawQuery[...]))?.0.credential
+        let path = request.head.path ?? ""
+        guard let question = path.firstIndex(of: "?") else { return nil }
+        return SigV4Authorization.parse(query: PercentEncoding.parseQuery(path[path.index(after: question)...]))?.0.credential
     }
 
     static func error(_ failure: SigV4Verifier.Failure, _ wire: WireProtocol) -> AWSError {
