@@ -55,8 +55,6 @@ public final class BlobWriter: @unchecked Sendable {
         }
     }
 
-    public var bytesWritten: Int64 { size }
-
     public func write(_ buffer: ByteBuffer) async throws {
         size += Int64(buffer.readableBytes)
         if staging.capacity == 0 {
@@ -122,6 +120,17 @@ struct POSIXFailure: Error, CustomStringConvertible {
     let description: String
     init(_ what: String) {
         description = "\(what): \(String(cString: strerror(errno)))"
+    }
+}
+
+/// Fills `buffer` from the file at `offset`; blobs never shrink, so running out of bytes is an error.
+func readFully(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws {
+    var done = 0
+    while done < buffer.count {
+        let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+        if n < 0, errno == EINTR { continue }
+        guard n > 0 else { throw POSIXFailure("read blob") }
+        done += n
     }
 }
 

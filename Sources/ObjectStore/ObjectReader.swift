@@ -50,14 +50,8 @@ public struct ObjectReader: Sendable {
             try await io.run {
                 var buffer = allocator.buffer(capacity: piece.length)
                 try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: piece.length) { pointer in
-                    var done = 0
-                    while done < piece.length {
-                        let n = pread(piece.file.fd, pointer.baseAddress! + done, piece.length - done, off_t(piece.offset) + off_t(done))
-                        if n < 0, errno == EINTR { continue }
-                        guard n > 0 else { throw POSIXFailure("read blob") }
-                        done += n
-                    }
-                    return done
+                    try readFully(piece.file.fd, UnsafeMutableRawBufferPointer(rebasing: pointer[0..<piece.length]), at: piece.offset)
+                    return piece.length
                 }
                 return buffer
             }

@@ -74,13 +74,13 @@ extension ObjectStore {
     }
 
     public func deleteBucket(_ name: String) async throws {
-        let blobs = try write { db -> [String] in
+        let blobs = try write { db -> [Segment] in
             try Self.requireBucket(db, name)
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1"), arguments: [name]) != nil {
                 throw S3Errors.bucketNotEmpty(name)
             }
             // Unfinished multipart uploads go with the bucket, as in S3.
-            let blobs = try String.fetchAll(db.cachedStatement(sql: "SELECT blob FROM parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)"), arguments: [name])
+            let blobs = try Self.partBlobs(db, where: "upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)", [name])
             try db.cachedStatement(sql: "DELETE FROM parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM uploads WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM completed_uploads WHERE bucket = ?").execute(arguments: [name])

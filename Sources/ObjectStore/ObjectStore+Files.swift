@@ -8,23 +8,11 @@ extension ObjectStore {
     public func exportObject(bucket: String, key: String, to path: String) async throws {
         let reader = try await openObject(bucket: bucket, key: key)
         let temporary = path + ".sagebox-partial"
-        let segments = zip(reader.record.segments, reader.files).map { ($0.size, $1) }
         try await io.run {
-            let out = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            let out = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard out >= 0 else { throw POSIXFailure("open \(temporary)") }
             defer { close(out) }
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-            defer { buffer.deallocate() }
-            for (size, file) in segments {
-                var offset: Int64 = 0
-                while offset < size {
-                    let n = pread(file.fd, buffer.baseAddress, Int(min(Int64(buffer.count), size - offset)), off_t(offset))
-                    if n < 0, errno == EINTR { continue }
-                    guard n > 0 else { throw POSIXFailure("read blob for \(path)") }
-                    try writeAll(out, UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-                    offset += Int64(n)
-                }
-            }
+            try Self.forEachChunk(of: reader) { try writeAll(out, $0) }
             if rename(temporary, path) != 0 { throw POSIXFailure("rename \(temporary)") }
         }
     }
@@ -52,7 +40,7 @@ extension ObjectStore {
                 md5.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 size += Int64(n)
             }
-            if fsync { _ = Glibc.fsync(fd) }
+            if fsync { _ = fdatasync(fd) }
             if rename(path, blobPath) != 0 { throw POSIXFailure("rename \(path)") }
             return (size, Array(md5.finalize()))
         }
@@ -62,7 +50,7 @@ extension ObjectStore {
         do {
             try await commit(record)
         } catch {
-            await removeBlobs([name])
+            await removeBlobs(record.segments)
             throw error
         }
         return record

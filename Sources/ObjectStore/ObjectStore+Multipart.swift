@@ -29,11 +29,12 @@ extension ObjectStore {
     /// Records a part; a part uploaded again replaces the earlier one (the last to finish wins).
     public func putPart(uploadId: String, partNumber: Int, blob: WrittenBlob, checksum: String?) async throws -> Part {
         let part = Part(partNumber: partNumber, size: blob.size, etag: blob.md5Hex, lastModified: Date(), checksum: checksum, blob: blob.name)
-        let replaced: String?
+        let blobSegment = Segment(blob: blob.name, size: blob.size)
+        let replaced: [Segment]
         do {
-            replaced = try write { db -> String? in
+            replaced = try write { db -> [Segment] in
                 guard try Self.fetchUpload(db, uploadId) != nil else { throw S3Errors.noSuchUpload(uploadId) }
-                let old = try String.fetchOne(db.cachedStatement(sql: "SELECT blob FROM parts WHERE upload_id = ? AND part_number = ?"), arguments: [uploadId, partNumber])
+                let old = try Self.partBlobs(db, where: "upload_id = ? AND part_number = ?", [uploadId, partNumber])
                 try db.cachedStatement(sql: """
                         INSERT OR REPLACE INTO parts (upload_id, part_number, size, etag, last_modified, checksum, blob)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -41,10 +42,10 @@ extension ObjectStore {
                 return old
             }
         } catch {
-            await removeBlobs([blob.name])
+            await removeBlobs([blobSegment])
             throw error
         }
-        await removeBlobs(replaced.map { [$0] } ?? [])
+        await removeBlobs(replaced)
         return part
     }
 
@@ -60,11 +61,11 @@ extension ObjectStore {
     }
 
     public func abortUpload(uploadId: String, bucket: String, key: String) async throws {
-        let blobs = try write { db -> [String] in
+        let blobs = try write { db -> [Segment] in
             guard let upload = try Self.fetchUpload(db, uploadId), upload.bucket == bucket, upload.key == key else {
                 throw S3Errors.noSuchUpload(uploadId)
             }
-            let blobs = try String.fetchAll(db.cachedStatement(sql: "SELECT blob FROM parts WHERE upload_id = ?"), arguments: [uploadId])
+            let blobs = try Self.partBlobs(db, where: "upload_id = ?", [uploadId])
             try db.cachedStatement(sql: "DELETE FROM parts WHERE upload_id = ?").execute(arguments: [uploadId])
             try db.cachedStatement(sql: "DELETE FROM uploads WHERE upload_id = ?").execute(arguments: [uploadId])
             return blobs
@@ -100,7 +101,7 @@ extension ObjectStore {
             throw S3Errors.entityTooSmall(size: part.size)
         }
         var md5 = Insecure.MD5()
-        for part in chosen { md5.update(data: Self.bytes(hex: part.etag)) }
+        for part in chosen { md5.update(data: Hex.bytes(part.etag) ?? []) }
         let etag = Array(md5.finalize()).hexString + "-\(chosen.count)"
         let record = ObjectRecord(
             bucket: bucket, key: key, size: chosen.reduce(0) { $0 + $1.size }, etag: etag, lastModified: Date(),
@@ -118,7 +119,7 @@ extension ObjectStore {
             return try await completedEarlier(uploadId: uploadId, bucket: bucket, key: key)
         }
         let used = Set(chosen.map(\.blob))
-        await removeBlobs(stored.map(\.blob).filter { !used.contains($0) })
+        await removeBlobs(stored.filter { !used.contains($0.blob) }.map { Segment(blob: $0.blob, size: $0.size) })
         return record
     }
 
@@ -197,16 +198,14 @@ extension ObjectStore {
         (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased()
     }
 
-    static func unquote(_ etag: String) -> String {
-        etag.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+    /// The blobs of the parts matching `condition`.
+    static func partBlobs(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> [Segment] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT blob, size FROM parts WHERE " + condition), arguments: arguments).map {
+            Segment(blob: $0[0], size: $0[1])
+        }
     }
 
-    static func bytes(hex: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var iterator = hex.utf8.makeIterator()
-        while let high = iterator.next(), let low = iterator.next() {
-            bytes.append(UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) ?? 0)
-        }
-        return bytes
+    static func unquote(_ etag: String) -> String {
+        etag.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
     }
 }

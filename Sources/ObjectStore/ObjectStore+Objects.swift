@@ -18,7 +18,7 @@ extension ObjectStore {
         do {
             try await commit(record)
         } catch {
-            await removeBlobs([blob.name])
+            await removeBlobs(record.segments)
             throw error
         }
         return record
@@ -26,7 +26,7 @@ extension ObjectStore {
 
     /// Writes the index row for `record` (whose blobs are installed) and deletes the blobs it replaces.
     func commit(_ record: ObjectRecord, inside extra: (@Sendable (Database) throws -> Void)? = nil) async throws {
-        let replaced = try write { db -> [String] in
+        let replaced = try write { db -> [Segment] in
             try Self.requireBucket(db, record.bucket)
             try extra?(db)
             let old = try String.fetchOne(db.cachedStatement(sql: "SELECT segments FROM objects WHERE bucket = ? AND key = ?"), arguments: [record.bucket, Data(key: record.key)])
@@ -34,9 +34,9 @@ extension ObjectStore {
                     record.bucket, Data(key: record.key), record.size, record.etag, record.lastModified.timeIntervalSince1970,
                     record.attributes.json, record.checksum?.column, Segment.column(record.segments), record.partsCount,
                 ])
-            return try old.map(Self.blobNames) ?? []
+            return try old.map(Segment.segments(column:)) ?? []
         }
-        await removeBlobs(replaced.filter { name in !record.segments.contains { $0.blob == name } })
+        await removeBlobs(replaced.filter { old in !record.segments.contains { $0.blob == old.blob } })
     }
 
     public func headObject(bucket: String, key: String) async throws -> ObjectRecord {
@@ -50,28 +50,29 @@ extension ObjectStore {
     }
 
     /// Opens an object's blobs for reading. A blob can vanish between the index read and the open when a
-    /// concurrent write replaces the object; the lookup is then simply repeated.
-    public func openObject(bucket: String, key: String) async throws -> ObjectReader {
+    /// concurrent write replaces the object; the lookup is then simply repeated. With `preloadingSmall` (GET), an
+    /// object of up to `ObjectReader.preloadLimit` bytes is read at once.
+    public func openObject(bucket: String, key: String, preloadingSmall: Bool = false) async throws -> ObjectReader {
         for _ in 0..<5 {
             let record = try await headObject(bucket: bucket, key: key)
-            let paths = record.segments.map { layout.blobPath($0.blob) }
             let opened: ([OpenFile], ByteBuffer?)?
-            if record.size <= ObjectReader.preloadLimit {
-                // A small object is read here, on the request's thread: from the page cache that takes a few
-                // microseconds, less than a round trip to the I/O pool.
-                opened = try Self.open(paths, preloading: Int(record.size))
+            if preloadingSmall, record.size <= ObjectReader.preloadLimit {
+                // Read here, on the request's thread: from the page cache that takes a few microseconds, less than
+                // a round trip to the I/O pool.
+                opened = try open(record, preload: true)
             } else {
-                opened = try await io.run { try Self.open(paths, preloading: nil) }
+                opened = try await io.run { try self.open(record, preload: false) }
             }
             if let (files, preloaded) = opened { return ObjectReader(record: record, files: files, io: io, preloaded: preloaded) }
         }
         throw S3Errors.internalError("the object kept changing while it was being opened")
     }
 
-    /// Opens the blobs at `paths` and reads `preloading` bytes of them; nil when one has been unlinked.
-    private static func open(_ paths: [String], preloading size: Int?) throws -> ([OpenFile], ByteBuffer?)? {
+    /// Opens the record's blobs, and reads their content with `preload`; nil when one has been unlinked.
+    private func open(_ record: ObjectRecord, preload: Bool) throws -> ([OpenFile], ByteBuffer?)? {
         var files: [OpenFile] = []
-        for path in paths {
+        for segment in record.segments {
+            let path = layout.blobPath(segment.blob)
             let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
             if fd < 0 {
                 if errno == ENOENT { return nil }
@@ -79,7 +80,16 @@ extension ObjectStore {
             }
             files.append(OpenFile(fd: fd))
         }
-        return (files, try size.map { try readAll(files, size: $0) })
+        guard preload else { return (files, nil) }
+        var buffer = ByteBufferAllocator().buffer(capacity: Int(record.size))
+        for (segment, file) in zip(record.segments, files) where segment.size > 0 {
+            let size = Int(segment.size)
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { pointer in
+                try readFully(file.fd, UnsafeMutableRawBufferPointer(rebasing: pointer[0..<size]), at: 0)
+                return size
+            }
+        }
+        return (files, buffer)
     }
 
     /// Deletes an object; deleting a missing key succeeds, as in S3.
@@ -88,13 +98,13 @@ extension ObjectStore {
     }
 
     public func deleteObjects(bucket: String, keys: [String]) async throws {
-        let blobs = try write { db -> [String] in
+        let blobs = try write { db -> [Segment] in
             try Self.requireBucket(db, bucket)
-            var blobs: [String] = []
+            var blobs: [Segment] = []
             for key in keys {
                 if let segments = try String.fetchOne(db.cachedStatement(sql: "DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING segments"), arguments: [bucket, Data(key: key)])
                 {
-                    blobs += try Self.blobNames(segments)
+                    blobs += try Segment.segments(column: segments)
                 }
             }
             return blobs
@@ -110,15 +120,14 @@ extension ObjectStore {
     ) async throws -> ObjectRecord {
         let names = source.record.segments.map { _ in UUID().uuidString.lowercased() }
         let pairs = zip(source.record.segments, names).map { (layout.blobPath($0.blob), layout.blobPath($1)) }
-        let files = source.files
         let multipart = source.record.partsCount != nil
         let md5 = try await io.run { () -> [UInt8]? in
-            // Linking by path is safe while `files` holds the sources open: they are unlinked only after a
+            // Linking by path is safe while `source` holds the blobs open: they are unlinked only after a
             // replacement commits, and then the link fails and the copy is retried by the client.
             for (from, to) in pairs where link(from, to) != 0 {
                 throw POSIXFailure("link \(from)")
             }
-            return multipart ? try Self.md5(of: files) : nil
+            return multipart ? try Self.md5(of: source) : nil
         }
         let segments = zip(source.record.segments, names).map { Segment(blob: $1, size: $0.size) }
         let record = ObjectRecord(
@@ -127,47 +136,32 @@ extension ObjectStore {
         do {
             try await commit(record)
         } catch {
-            await removeBlobs(names)
+            await removeBlobs(segments)
             throw error
         }
         return record
     }
 
-    /// The whole content of a small object's files, in order.
-    static func readAll(_ files: [OpenFile], size: Int) throws -> ByteBuffer {
-        var buffer = ByteBufferAllocator().buffer(capacity: size)
-        for file in files {
-            var offset: off_t = 0
-            while true {
-                let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 64 * 1024) { pointer -> Int in
-                    let n = pread(file.fd, pointer.baseAddress, pointer.count, offset)
-                    if n < 0 { throw POSIXFailure("read blob") }
-                    return n
-                }
-                if n == 0 { break }
-                offset += off_t(n)
-            }
-        }
-        return buffer
+    /// The MD5 of an object's bytes, read segment by segment.
+    static func md5(of reader: ObjectReader) throws -> [UInt8] {
+        var md5 = Insecure.MD5()
+        try forEachChunk(of: reader) { md5.update(bufferPointer: $0) }
+        return Array(md5.finalize())
     }
 
-    /// The MD5 of the files' contents, read in order.
-    static func md5(of files: [OpenFile]) throws -> [UInt8] {
-        var md5 = Insecure.MD5()
+    /// Reads an object's bytes in 1 MiB chunks, in order.
+    static func forEachChunk(of reader: ObjectReader, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
-        for file in files {
-            var offset: off_t = 0
-            while true {
-                let n = pread(file.fd, buffer.baseAddress, buffer.count, offset)
-                if n < 0, errno == EINTR { continue }
-                guard n >= 0 else { throw POSIXFailure("read blob") }
-                if n == 0 { break }
-                md5.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-                offset += off_t(n)
+        for (segment, file) in zip(reader.record.segments, reader.files) {
+            var offset: Int64 = 0
+            while offset < segment.size {
+                let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), segment.size - offset))])
+                try readFully(file.fd, chunk, at: offset)
+                try body(UnsafeRawBufferPointer(chunk))
+                offset += Int64(chunk.count)
             }
         }
-        return Array(md5.finalize())
     }
 
     func record(_ row: Row) throws -> ObjectRecord {
@@ -181,7 +175,4 @@ extension ObjectStore {
             partsCount: row["parts_count"])
     }
 
-    static func blobNames(_ segmentsColumn: String) throws -> [String] {
-        try Segment.segments(column: segmentsColumn).map(\.blob)
-    }
 }

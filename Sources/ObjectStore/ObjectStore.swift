@@ -66,18 +66,21 @@ public final class ObjectStore: Sendable {
     }
 
     /// Deletes blobs no longer referenced; a failure only leaves an orphan that the next start sweeps.
-    func removeBlobs(_ names: [String]) async {
-        guard !names.isEmpty else { return }
-        let paths = names.map(layout.blobPath)
-        // An overwrite frees one blob: unlinking it here costs less than the hop to the I/O pool.
-        if paths.count == 1 {
-            unlink(paths[0])
+    func removeBlobs(_ segments: [Segment]) async {
+        guard !segments.isEmpty else { return }
+        let paths = segments.map { layout.blobPath($0.blob) }
+        // Unlinking a small file (an overwritten or deleted small object) costs less than the hop to the I/O pool;
+        // freeing a large one takes the file system longer, so that goes to the pool.
+        if segments.reduce(0, { $0 + $1.size }) <= Self.inlineUnlinkLimit {
+            for path in paths { unlink(path) }
             return
         }
         _ = try? await io.run {
             for path in paths { unlink(path) }
         }
     }
+
+    static let inlineUnlinkLimit: Int64 = 1 << 20
 
     /// Empties the temporary area and deletes blobs the index does not reference (left by a crash between
     /// rename and commit, or between commit and the deletion of replaced blobs).

@@ -34,8 +34,6 @@ public struct AWSChunkedDecoder: Sendable {
     /// The current header or trailer line so far, without its `\n`.
     private var line: [UInt8] = []
     private var trailers: [String: String] = [:]
-    /// Payload bytes produced so far, to compare with `x-amz-decoded-content-length`.
-    public private(set) var decodedLength = 0
 
     private var verifier: ChunkSignatureVerifier?
     private var chunkHash = ChecksumHasher(.sha256)
@@ -56,7 +54,6 @@ public struct AWSChunkedDecoder: Sendable {
                 let slice = input.readSlice(length: count)!
                 if verifier != nil { chunkHash.update(slice) }
                 output.append(slice)
-                decodedLength += count
                 state = count == remaining ? .dataCR : .data(remaining: remaining - count)
                 if count == remaining { try verifyChunk() }
             case .dataCR:
@@ -132,14 +129,14 @@ public struct AWSChunkedDecoder: Sendable {
 
     /// Parses `<hex-size>[;extensions]`; extensions such as `chunk-signature` are ignored.
     private static func chunkSize(_ line: [UInt8]) throws -> Int {
-        let invalid = Error.malformed("invalid chunk size line \"\(String(decoding: line.prefix(64), as: UTF8.self))\"")
+        func invalid() -> Error { .malformed("invalid chunk size line \"\(String(decoding: line.prefix(64), as: UTF8.self))\"") }
         let digits = line.prefix { $0 != UInt8(ascii: ";") }
         // 15 hex digits cannot overflow Int.
-        guard !digits.isEmpty, digits.count <= 15 else { throw invalid }
+        guard !digits.isEmpty, digits.count <= 15 else { throw invalid() }
         var size = 0
         for digit in digits {
-            guard let value = Int(String(UnicodeScalar(digit)), radix: 16) else { throw invalid }
-            size = size << 4 | value
+            guard let value = Hex.value(digit) else { throw invalid() }
+            size = size << 4 | Int(value)
         }
         return size
     }
