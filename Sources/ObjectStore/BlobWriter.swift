@@ -8,6 +8,8 @@ public struct WrittenBlob: Sendable {
     public let name: String
     public let size: Int64
     public let md5: [UInt8]
+    /// The flexible checksum computed while the body streamed, and its algorithm.
+    public let checksumAlgorithm: ChecksumAlgorithm?
     public let checksum: String?
     public let sha256Hex: String?
 
@@ -71,7 +73,7 @@ public final class BlobWriter: @unchecked Sendable {
         try await flush(finishing: true)
         done = true
         return WrittenBlob(
-            name: name, size: size, md5: Array(md5.finalize()), checksum: checksum?.finalize(),
+            name: name, size: size, md5: Array(md5.finalize()), checksumAlgorithm: checksum?.algorithm, checksum: checksum?.finalize(),
             sha256Hex: sha256.map { Array($0.finalize()).hexString })
     }
 

@@ -35,7 +35,7 @@ public struct BodyReceiver {
     }
 
     private var isAWSChunked: Bool {
-        let sha = S3Headers.value(headers, "x-amz-content-sha256") ?? ""
+        let sha = headers[.amzContentSHA256] ?? ""
         let encoding = headers[.contentEncoding] ?? ""
         return sha.hasPrefix("STREAMING-") || encoding.contains("aws-chunked")
     }
@@ -76,10 +76,10 @@ public struct BodyReceiver {
         if let md5 = S3Headers.value(headers, "content-md5"), Data(base64Encoded: md5).map(Array.init) != blob.md5 {
             throw S3Errors.badDigest
         }
-        if let sha = S3Headers.value(headers, "x-amz-content-sha256"), Self.isHexDigest(sha), sha.lowercased() != blob.sha256Hex {
+        if let sha = headers[.amzContentSHA256], Self.isHexDigest(sha), sha.lowercased() != blob.sha256Hex {
             throw S3Errors.contentSHA256Mismatch
         }
-        guard let computed = blob.checksum, let algorithm = checksumAlgorithm() else { return blob.checksum }
+        guard let computed = blob.checksum, let algorithm = blob.checksumAlgorithm else { return blob.checksum }
         if let claimed = S3Headers.value(headers, algorithm.headerName) ?? trailers[algorithm.headerName], claimed != computed {
             throw S3Errors.badChecksum(algorithm.rawValue)
         }
@@ -88,7 +88,7 @@ public struct BodyReceiver {
 
     /// Whether the SHA-256 must be computed: only when the header names a real digest.
     var needsSHA256: Bool {
-        S3Headers.value(headers, "x-amz-content-sha256").map(Self.isHexDigest) ?? false
+        headers[.amzContentSHA256].map(Self.isHexDigest) ?? false
     }
 
     static func isHexDigest(_ text: String) -> Bool {

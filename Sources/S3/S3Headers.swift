@@ -55,6 +55,13 @@ enum S3Headers {
         if let parts = record.partsCount { set(&fields, "x-amz-mp-parts-count", String(parts)) }
     }
 
+    /// `x-amz-checksum-<algorithm>` and `x-amz-checksum-type` of a stored checksum, as PUT and GET answer them.
+    static func checksum(_ checksum: StoredChecksum, into fields: inout HTTPFields) {
+        guard let algorithm = ChecksumAlgorithm(rawValue: checksum.algorithm) else { return }
+        set(&fields, algorithm.headerName, checksum.value)
+        set(&fields, "x-amz-checksum-type", checksum.type)
+    }
+
     static func set(_ fields: inout HTTPFields, _ name: String, _ value: String?) {
         guard let value, let fieldName = HTTPField.Name(name) else { return }
         fields[fieldName] = value

@@ -16,10 +16,7 @@ extension S3Service {
         let record = try await store.putObject(
             bucket: bucket, key: key, blob: blob, attributes: S3Headers.attributes(from: request.headers), checksum: stored)
         var headers: HTTPFields = [.eTag: record.quotedETag]
-        if let stored {
-            S3Headers.set(&headers, "x-amz-checksum-" + stored.algorithm.lowercased(), stored.value)
-            S3Headers.set(&headers, "x-amz-checksum-type", stored.type)
-        }
+        if let stored { S3Headers.checksum(stored, into: &headers) }
         for (name, value) in record.attributes.stored where name.hasPrefix("x-amz-server-side-encryption") {
             S3Headers.set(&headers, name, value)
         }
@@ -28,7 +25,7 @@ extension S3Service {
 
     func getObject(_ bucket: String, _ key: String, _ q: [String: String], _ request: Request, head: Bool) async throws -> Response {
         // HEAD needs only the index row; GET opens the blobs before answering so the body cannot vanish mid-way.
-        let reader = head ? nil : try await store.openObject(bucket: bucket, key: key)
+        let reader = head ? nil : try await store.openObject(bucket: bucket, key: key, preloadingSmall: true)
         let record: ObjectRecord
         if let reader { record = reader.record } else { record = try await store.headObject(bucket: bucket, key: key) }
         var headers: HTTPFields = [:]
@@ -57,8 +54,7 @@ extension S3Service {
             if let checksum = record.checksum, checksum.type == "FULL_OBJECT",
                 S3Headers.value(request.headers, "x-amz-checksum-mode")?.uppercased() == "ENABLED"
             {
-                S3Headers.set(&headers, "x-amz-checksum-" + checksum.algorithm.lowercased(), checksum.value)
-                S3Headers.set(&headers, "x-amz-checksum-type", checksum.type)
+                S3Headers.checksum(checksum, into: &headers)
             }
         }
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
@@ -141,7 +137,7 @@ extension S3Service {
     /// Opens the object named by `x-amz-copy-source` (`bucket/key` or `/bucket/key`, URL-encoded, optional
     /// `?versionId=`) and applies the `x-amz-copy-source-if-*` conditions, all of which fail with 412.
     func openCopySource(_ request: Request) async throws -> ObjectReader {
-        var source = S3Headers.value(request.headers, "x-amz-copy-source") ?? ""
+        var source = request.headers[.amzCopySource] ?? ""
         if let question = source.firstIndex(of: "?") { source = String(source[..<question]) }
         if source.hasPrefix("/") { source.removeFirst() }
         guard let slash = source.firstIndex(of: "/"), let bucket = PercentEncoding.decode(source[..<slash]),
