@@ -30,7 +30,6 @@ public enum SageboxServer {
         let inventory = GPUInventory.detect()
         var jobSettings = JobSettings(dataDirectory: settings.dataDirectory, endpoint: endpoint, region: settings.region, accountId: settings.accountId)
         jobSettings.stopGraceSeconds = settings.stopGraceSeconds
-        jobSettings.gpuShortage = settings.gpuShortage
         jobSettings.keepJobFiles = settings.keepJobFiles
         jobSettings.sigtermToScript = settings.sigtermToScript
         jobSettings.spotRestartDelaySeconds = settings.spotRestartDelaySeconds

@@ -123,7 +123,7 @@ extension JobExecutor {
             },
             afterExit: { await reapHost(hostMarker, job: job.name, controller: controller) })
         if outcome == .exited(0) {
-            if toolkit != nil { FileManager.default.createFile(atPath: layout.outputDirectory + "/success", contents: Data()) }
+            if toolkit != nil { _ = FileManager.default.createFile(atPath: layout.outputDirectory + "/success", contents: Data()) }
             return nil
         }
         if await controller.stopReason(job.name) != nil { return nil }

@@ -47,7 +47,7 @@ struct JobExecutor: Sendable {
         let maxWait = maxWaitWatch(job, spec: spec, controller: controller)
         do {
             let container = try resolveContainer(spec)
-            let perHost = InstanceType.named(spec.instanceType)?.gpus ?? 0
+            let perHost = InstanceType.gpus(spec.instanceType)
             let grantedPerHost = try await gpus.grantable(perHost)
             gpuIndices = await controller.acquireGPUs(grantedPerHost * spec.instanceCount, from: gpus, for: job.name)
             var hosts: [HostRun] = []

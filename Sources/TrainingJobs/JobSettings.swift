@@ -27,7 +27,6 @@ public struct JobSettings: Sendable {
     public var secretKey: String
     /// Seconds between SIGTERM and SIGKILL when a job is stopped, times out or is interrupted.
     public var stopGraceSeconds: Double
-    public var gpuShortage: GPUShortagePolicy
     /// Keep each job's `/opt/ml` trees after it ends (for debugging) instead of deleting them.
     public var keepJobFiles: Bool
     /// Deliver SIGTERM to toolkit-launched scripts too (the real toolkit does not forward it), to test a handler.
@@ -49,7 +48,6 @@ public struct JobSettings: Sendable {
         accessKey = "sagebox"
         secretKey = "sagebox"
         stopGraceSeconds = 120
-        gpuShortage = .run
         keepJobFiles = false
         sigtermToScript = false
         spotRestartDelaySeconds = 10

@@ -27,9 +27,6 @@ public struct ContainerSpec: Codable, Sendable, Equatable {
     /// For images without the toolkit: the command the image runs as `train` (bring-your-own containers).
     public var command: [String]?
 
-    /// Where the spec was loaded from, for messages.
-    public var source: String?
-
     public var usesToolkit: Bool { toolkit ?? (command == nil) }
     public var interpreter: String { python ?? "python3" }
 }

@@ -22,13 +22,12 @@ public struct ContainerSpecCatalog: Sendable {
             guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
             for file in files.sorted() where file.hasSuffix(".json") {
                 let path = folder + "/" + file
-                var spec: ContainerSpec
+                let spec: ContainerSpec
                 do {
                     spec = try decoder.decode(ContainerSpec.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
                 } catch {
                     throw SpecError.unreadable(path: path, reason: String(describing: error))
                 }
-                spec.source = path
                 if byName[spec.name] == nil {
                     byName[spec.name] = spec
                     order.append(spec.name)
