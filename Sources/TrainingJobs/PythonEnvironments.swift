@@ -6,7 +6,9 @@ import Subprocess
 /// once per spec (seeing the interpreter's own packages), so `requirements.txt` installs stay out of the system.
 actor PythonEnvironments {
     let directory: String
-    private var ready: [String: String] = [:]
+    /// One preparation per spec, shared by the jobs that start while it runs (two `venv` runs into one folder
+    /// would break it); a failed one is forgotten so the next job tries again.
+    private var preparations: [String: Task<String, Error>] = [:]
 
     init(directory: String) {
         self.directory = directory
@@ -14,28 +16,37 @@ actor PythonEnvironments {
 
     /// The absolute path of the interpreter for jobs of `spec`.
     func interpreter(for spec: ContainerSpec) async throws -> String {
-        if let known = ready[spec.name] { return known }
-        guard let base = Self.resolve(spec.interpreter) else {
+        if let preparation = preparations[spec.name] { return try await preparation.value }
+        let directory = self.directory
+        let preparation = Task { try await Self.prepare(spec, in: directory) }
+        preparations[spec.name] = preparation
+        do {
+            return try await preparation.value
+        } catch {
+            preparations[spec.name] = nil
+            throw error
+        }
+    }
+
+    private static func prepare(_ spec: ContainerSpec, in directory: String) async throws -> String {
+        guard let base = resolve(spec.interpreter) else {
             throw JobExecutor.JobFailure(
                 reason: "ClientError: the Python interpreter '\(spec.interpreter)' named by container spec \(spec.name) was not found on PATH.")
         }
         // Version-manager shims (pyenv, asdf) are scripts that cost ~80 ms per start: run the interpreter they name.
-        var python = (try? await Self.realExecutable(base)) ?? base
-        if spec.virtualenv == true {
-            let environment = directory + "/" + spec.name
-            python = environment + "/bin/python"
-            if !FileManager.default.isExecutableFile(atPath: python) {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                let result = try await Subprocess.run(
-                    .path(.init(base)), arguments: ["-m", "venv", "--system-site-packages", environment], output: .discarded,
-                    error: .string(limit: 64 * 1024))
-                guard result.terminationStatus.isSuccess else {
-                    throw JobExecutor.JobFailure(
-                        reason: "ClientError: could not create the virtual environment for container spec \(spec.name): \(result.standardError)")
-                }
+        guard spec.virtualenv == true else { return (try? await realExecutable(base)) ?? base }
+        let environment = directory + "/" + spec.name
+        let python = environment + "/bin/python"
+        if !FileManager.default.isExecutableFile(atPath: python) {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let result = try await Subprocess.run(
+                .path(.init(base)), arguments: ["-m", "venv", "--system-site-packages", environment], output: .discarded,
+                error: .string(limit: 64 * 1024))
+            guard result.terminationStatus.isSuccess else {
+                throw JobExecutor.JobFailure(
+                    reason: "ClientError: could not create the virtual environment for container spec \(spec.name): \(result.standardError)")
             }
         }
-        ready[spec.name] = python
         return python
     }
 
