@@ -135,12 +135,15 @@ final class OutputLines: Sendable {
                 if n < 0, errno == EINTR { continue }
                 if n <= 0 { break }
                 pending.append(contentsOf: buffer[0..<n])
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    var text = pending[..<newline]
+                // Lines are cut out by index and the consumed bytes dropped once per read, not once per line.
+                var start = pending.startIndex
+                while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                    var text = pending[start..<newline]
                     if text.last == UInt8(ascii: "\r") { text = text.dropLast() }
                     continuation.yield(String(decoding: text, as: UTF8.self))
-                    pending.removeSubrange(...newline)
+                    start = newline + 1
                 }
+                pending.removeSubrange(..<start)
             }
             if !pending.isEmpty { continuation.yield(String(decoding: pending, as: UTF8.self)) }
             close(fd)
