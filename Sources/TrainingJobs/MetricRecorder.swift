@@ -1,10 +1,12 @@
 import CloudWatchMetrics
 import Foundation
 
-/// Every metric value a job printed, in order, also published as it comes to CloudWatch (namespace
-/// `/aws/sagemaker/TrainingJobs`, dimension `TrainingJobName`); the last one of each is its FinalMetricDataList entry.
+/// Publishes every metric value a job prints to CloudWatch as it comes (namespace `/aws/sagemaker/TrainingJobs`,
+/// dimension `TrainingJobName`), and keeps the last one of each for FinalMetricDataList.
 actor MetricRecorder {
-    private(set) var series: [MetricValue] = []
+    private var last: [String: MetricValue] = [:]
+    /// Metric names in the order they first appeared.
+    private var order: [String] = []
     let store: MetricStore
     let job: String
 
@@ -14,7 +16,10 @@ actor MetricRecorder {
     }
 
     func record(_ values: [(name: String, value: Double)], at time: Date) async {
-        for value in values { series.append(MetricValue(name: value.name, value: value.value, timestamp: time)) }
+        for value in values {
+            if last[value.name] == nil { order.append(value.name) }
+            last[value.name] = MetricValue(name: value.name, value: value.value, timestamp: time)
+        }
         let data = values.map {
             MetricStore.Datum(
                 metric: Metric(namespace: Metric.trainingJobsNamespace, name: $0.name, dimensions: [Metric.trainingJobDimension: job]),
@@ -25,12 +30,6 @@ actor MetricRecorder {
 
     /// One entry per metric that had a value: the last value seen, in the order metrics first appeared.
     func finalValues() -> [MetricValue] {
-        var last: [String: MetricValue] = [:]
-        var order: [String] = []
-        for value in series {
-            if last[value.name] == nil { order.append(value.name) }
-            last[value.name] = value
-        }
-        return order.compactMap { last[$0] }
+        order.compactMap { last[$0] }
     }
 }
