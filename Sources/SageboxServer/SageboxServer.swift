@@ -12,6 +12,8 @@ import TrainingJobs
 /// The `sagebox serve` process: every service on one port.
 public enum SageboxServer {
     public static func run(_ settings: ServerSettings, logger: Logger) async throws {
+        let lock = try DataDirectoryLock(directory: settings.dataDirectory)
+        defer { withExtendedLifetime(lock) {} }
         let store = try ObjectStore(
             dataDirectory: settings.dataDirectory, defaultRegion: settings.region, fsync: settings.fsync, logger: logger)
         let metricStore = try MetricStore(path: settings.dataDirectory + "/metrics/metrics.sqlite")
