@@ -13,6 +13,7 @@ import uuid
 import pytest
 
 from conftest import REPO_ROOT, make_client
+from training_helpers import wait_secondary, wait_terminal
 
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1-gpu-py310"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
@@ -55,16 +56,6 @@ def create(sm, instance_type: str, hold: float = 2.0) -> str:
     return name
 
 
-def finish(sm, name: str, timeout: float = 60) -> dict:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        desc = sm.describe_training_job(TrainingJobName=name)
-        if desc["TrainingJobStatus"] not in ("InProgress", "Stopping"):
-            return desc
-        time.sleep(0.2)
-    pytest.fail(f"{name} did not finish in {timeout}s")
-
-
 def log(logs, name: str) -> list[str]:
     streams = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix=name + "/")["logStreams"]
     return [e["message"] for s in streams for e in logs.get_log_events(
@@ -83,7 +74,7 @@ def test_concurrent_jobs_get_disjoint_gpus(fake_nvidia_smi, sagebox_factory):
     names = [create(sm, "ml.g5.xlarge", hold=3), create(sm, "ml.g5.xlarge", hold=3), create(sm, "ml.p3.8xlarge", hold=1)]
     seen = []
     for name in names:
-        assert finish(sm, name)["TrainingJobStatus"] == "Completed"
+        assert wait_terminal(sm, name)["TrainingJobStatus"] == "Completed"
         seen.append(gpus_seen(logs, name))
     one, two, four = seen
     assert one["SM_NUM_GPUS"] == "1" and two["SM_NUM_GPUS"] == "1"
@@ -98,7 +89,7 @@ def test_more_gpus_than_the_machine_has_runs_with_what_exists_by_default(fake_nv
     fake_nvidia_smi(2)
     _, sm, logs = start(sagebox_factory)
     name = create(sm, "ml.p3.8xlarge", hold=0)
-    assert finish(sm, name)["TrainingJobStatus"] == "Completed"
+    assert wait_terminal(sm, name)["TrainingJobStatus"] == "Completed"
     assert gpus_seen(logs, name) == {"CUDA_VISIBLE_DEVICES": "0,1", "SM_NUM_GPUS": "2"}
 
 
@@ -107,7 +98,7 @@ def test_gpu_shortage_fail_policy_fails_the_job_clearly(fake_nvidia_smi, sagebox
     fake_nvidia_smi(1)
     _, sm, _ = start(sagebox_factory, "--gpu-shortage", "fail")
     name = create(sm, "ml.p3.8xlarge", hold=0)
-    desc = finish(sm, name)
+    desc = wait_terminal(sm, name)
     assert desc["TrainingJobStatus"] == "Failed"
     assert "needs 4 GPU(s) but this machine has 1" in desc["FailureReason"]
     assert "--gpu-shortage" in desc["FailureReason"]
@@ -118,7 +109,7 @@ def test_gpu_types_run_on_cpu_with_a_warning_where_there_are_no_gpus(fake_nvidia
     fake_nvidia_smi(0)
     _, sm, logs = start(sagebox_factory)
     name = create(sm, "ml.p3.2xlarge", hold=0)
-    assert finish(sm, name)["TrainingJobStatus"] == "Completed"
+    assert wait_terminal(sm, name)["TrainingJobStatus"] == "Completed"
     assert gpus_seen(logs, name) == {"CUDA_VISIBLE_DEVICES": "", "SM_NUM_GPUS": "0"}
     assert any("has 1 GPU(s) but this machine has none" in m and "SM_NUM_GPUS=0" in m for m in log(logs, name))
 
@@ -128,5 +119,24 @@ def test_cpu_instance_types_see_no_gpu_on_a_gpu_machine(fake_nvidia_smi, sagebox
     fake_nvidia_smi(2)
     _, sm, logs = start(sagebox_factory)
     name = create(sm, "ml.m5.xlarge", hold=0)
-    assert finish(sm, name)["TrainingJobStatus"] == "Completed"
+    assert wait_terminal(sm, name)["TrainingJobStatus"] == "Completed"
     assert gpus_seen(logs, name) == {"CUDA_VISIBLE_DEVICES": "", "SM_NUM_GPUS": "0"}
+
+
+@pytest.mark.timeout(120)
+def test_a_job_waiting_for_busy_gpus_can_be_stopped(fake_nvidia_smi, sagebox_factory):
+    fake_nvidia_smi(1)
+    _, sm, _ = start(sagebox_factory, "--stop-grace-seconds", "2")
+    holder = create(sm, "ml.g5.xlarge", hold=60)
+    wait_secondary(sm, holder, "Training")
+    queued = create(sm, "ml.g5.xlarge", hold=0)
+    time.sleep(1)
+    assert sm.describe_training_job(TrainingJobName=queued)["SecondaryStatus"] == "Starting"
+    sm.stop_training_job(TrainingJobName=queued)
+    # The stop ends the wait: the job does not sit in Stopping until the GPU frees up.
+    desc = wait_terminal(sm, queued, timeout=20)
+    assert desc["TrainingJobStatus"] == "Stopped"
+    assert "Training" not in [t["Status"] for t in desc["SecondaryStatusTransitions"]]
+    assert sm.describe_training_job(TrainingJobName=holder)["TrainingJobStatus"] == "InProgress"
+    sm.stop_training_job(TrainingJobName=holder)
+    assert wait_terminal(sm, holder, timeout=60)["TrainingJobStatus"] == "Stopped"
