@@ -273,7 +273,6 @@ def sagebox_factory(tmp_path):
     def factory(extra_args=(), data_dir=None, port=None) -> SageboxServer:
         return manager.start(data_dir=data_dir, extra_args=extra_args, port=port)
 
-    factory.manager = manager
     yield factory
     manager.stop_all()
 
@@ -401,14 +400,18 @@ def aws(cli_env) -> AwsCli:
     return AwsCli(cli_env)
 
 
-def sagebox_env_vars(endpoint: Optional[str], base_env: dict) -> dict:
-    """Apply `eval "$(sagebox env [--endpoint URL])"` in bash on top of base_env; return the resulting env."""
-    args = f' --endpoint "{endpoint}"' if endpoint else ""
-    script = f'set -e; out="$("$SAGEBOX_BIN_FOR_ENV" env{args})"; eval "$out"; env -0'
+def sagebox_env_vars(endpoint: Optional[str], base_env: dict, config_file: Optional[Path] = None) -> dict:
+    """Apply `eval "$(sagebox env [--endpoint URL] [--config-file F])"` in bash on top of base_env; return the
+    resulting env."""
+    args = ["--endpoint", endpoint] if endpoint else []
+    if config_file is not None:
+        args += ["--config-file", str(config_file)]
+    script = 'set -e; out="$("$SAGEBOX_BIN_FOR_ENV" env "$@")"; eval "$out"; env -0'
     env = dict(base_env)
     env["SAGEBOX_BIN_FOR_ENV"] = str(sagebox_binary())
-    proc = subprocess.run(["bash", "-c", script], env=env, capture_output=True, timeout=30)
-    assert proc.returncode == 0, (f"eval \"$(sagebox env{args})\" failed ({proc.returncode}): "
+    proc = subprocess.run(["bash", "-c", script, "bash", *args], env=env, capture_output=True, timeout=30)
+    shown = "".join(f" {a}" for a in args)
+    assert proc.returncode == 0, (f"eval \"$(sagebox env{shown})\" failed ({proc.returncode}): "
                                   f"{proc.stderr.decode(errors='replace')}")
     result = {}
     for item in proc.stdout.split(b"\0"):
@@ -567,17 +570,7 @@ def sdk_env(training_server, tmp_path_factory) -> dict:
     env = clean_env(base / "home")
     for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
         env.pop(name, None)  # `sagebox env` alone must be enough
-    script = 'set -e; out="$("$SAGEBOX_BIN_FOR_ENV" env --endpoint "$1" --config-file "$2")"; eval "$out"; env -0'
-    run_env = dict(env, SAGEBOX_BIN_FOR_ENV=str(sagebox_binary()))
-    proc = subprocess.run(["bash", "-c", script, "bash", training_server.endpoint, str(config)], env=run_env,
-                          capture_output=True, timeout=30)
-    assert proc.returncode == 0, f"sagebox env failed ({proc.returncode}): {proc.stderr.decode(errors='replace')}"
-    result = {}
-    for item in proc.stdout.split(b"\0"):
-        if b"=" in item:
-            k, v = item.split(b"=", 1)
-            result[k.decode()] = v.decode(errors="replace")
-    result.pop("SAGEBOX_BIN_FOR_ENV", None)
+    result = sagebox_env_vars(training_server.endpoint, env, config_file=config)
     # Keep the SDK's own files (caches, config lookups) inside the test's HOME, and fail fast on a wrong endpoint.
     result["AWS_CONFIG_FILE"] = str(_ISOLATION_DIR / "aws-config")
     result["AWS_SHARED_CREDENTIALS_FILE"] = str(_ISOLATION_DIR / "aws-credentials")

@@ -7,7 +7,6 @@ boto3/botocore or as a raw HTTP request signed with botocore's own SigV4 signer.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import http.client
 import os
@@ -16,7 +15,7 @@ import socket
 import time
 import zlib
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 from urllib.parse import quote
@@ -92,13 +91,6 @@ def have_awscrt() -> bool:
         return True
     except Exception:  # pragma: no cover - depends on the venv
         return False
-
-
-def random_bytes(n: int, seed: Optional[int] = None) -> bytes:
-    if seed is None:
-        return os.urandom(n)
-    import random
-    return random.Random(seed).randbytes(n)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -325,7 +317,6 @@ class RawResponse:
     reason: str
     headers: dict
     body: bytes
-    header_list: list = field(default_factory=list)
 
     def header(self, name: str, default=None):
         return self.headers.get(name.lower(), default)
@@ -391,8 +382,7 @@ def raw_request(endpoint: str, method: str, path: str, *, headers: Optional[dict
             conn.request(method, path, body=body if body else None, headers=headers)
         resp = conn.getresponse()
         data = resp.read()
-        header_list = resp.getheaders()
-        return RawResponse(resp.status, resp.reason, {k.lower(): v for k, v in header_list}, data, header_list)
+        return RawResponse(resp.status, resp.reason, {k.lower(): v for k, v in resp.getheaders()}, data)
     finally:
         if own:
             conn.close()
@@ -471,11 +461,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def http_date(ts: dt.datetime) -> str:
-    from email.utils import format_datetime
-    return format_datetime(ts.astimezone(dt.timezone.utc), usegmt=True)
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:

@@ -17,17 +17,16 @@ import re
 import subprocess
 import sys
 import tarfile
-import time
 import uuid
 
 import pytest
 
 from helpers import ACCOUNT_ID, make_client
+from training_helpers import wait_terminal
 
 ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/SageMakerRole"
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
 NAMESPACE = "/aws/sagemaker/TrainingJobs"
-TERMINAL = {"Completed", "Failed", "Stopped"}
 
 
 def expected_series(definitions: list[dict], lines: list[str]) -> dict[str, list[float]]:
@@ -69,7 +68,7 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "lines.json")
     lines = json.load(handle)
 for stream, line in lines:
     print(line, file=sys.stdout if stream == "out" else sys.stderr, flush=True)
-    time.sleep(1.2 if line.startswith("{") else 0.05)
+    time.sleep(2 if line.startswith("{") else 0.05)
 os.makedirs(os.environ["SM_MODEL_DIR"], exist_ok=True)
 with open(os.path.join(os.environ["SM_MODEL_DIR"], "model.json"), "w") as handle:
     json.dump({"ok": True}, handle)
@@ -227,13 +226,7 @@ def metrics_job(training_server, training_sm, training_s3, training_bucket) -> d
                          "sagemaker_submit_directory": json.dumps(f"s3://{training_bucket}/{key}"),
                          "sagemaker_container_log_level": "20", "sagemaker_job_name": json.dumps(name),
                          "sagemaker_region": json.dumps("us-east-1")})
-    deadline = time.monotonic() + 60
-    while True:
-        desc = training_sm.describe_training_job(TrainingJobName=name)
-        if desc["TrainingJobStatus"] in TERMINAL:
-            break
-        assert time.monotonic() < deadline, f"{name} did not finish"
-        time.sleep(0.2)
+    desc = wait_terminal(training_sm, name, timeout=60)
     assert desc["TrainingJobStatus"] == "Completed", (desc["TrainingJobStatus"], desc.get("FailureReason"))
     return desc
 

@@ -27,10 +27,6 @@ def keyed_bucket(s3):
     return name
 
 
-def v1_entries(resp):
-    return _entries(resp)
-
-
 def _entries(resp):
     items = [("key", o["Key"]) for o in resp.get("Contents", [])]
     items += [("prefix", p["Prefix"]) for p in resp.get("CommonPrefixes", [])]

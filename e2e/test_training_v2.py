@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT
+from training_helpers import kill_marked, s3_get
 
 FIXTURES = REPO_ROOT / "fixtures" / "training"
 HF_SEED = REPO_ROOT / "fixtures" / "hf-getting-started"
@@ -48,26 +49,10 @@ def tar_names(path: Path) -> dict[str, bytes]:
         return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
 
 
-def s3_bytes(s3, uri: str) -> bytes:
-    bucket, key = uri[len("s3://"):].split("/", 1)
-    return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-
-
 def probe_of(output: str) -> dict:
     lines = [line for line in output.splitlines() if "SAGEBOX_PROBE " in line]
     assert lines, f"the probe's line is not in the SDK's printed log:\n{output[-3000:]}"
     return json.loads(lines[0].split("SAGEBOX_PROBE ", 1)[1])
-
-
-def end_processes_with(marker: str) -> None:
-    """Teardown: end the processes of a job that a failed test left running (found by their marker argument)."""
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                if marker.encode() in handle.read().split(b"\0"):
-                    os.kill(int(entry), 9)
-        except (OSError, ValueError):
-            pass
 
 
 def compact(value) -> str:
@@ -194,7 +179,7 @@ def test_huggingface_getting_started_flow(sdk_env, training_sm, training_s3, tra
     model = json.loads(members.get("model.json", members.get("./model.json")))
     assert model["base_model"] == "distilbert-base-uncased" and model["weights"]
     accuracy = json.loads(members.get("config.json", members.get("./config.json")))["accuracy"]
-    with tarfile.open(fileobj=io.BytesIO(s3_bytes(training_s3, f"s3://{result['bucket']}/{job}/output/output.tar.gz"))) as tar:
+    with tarfile.open(fileobj=io.BytesIO(s3_get(training_s3, f"s3://{result['bucket']}/{job}/output/output.tar.gz"))) as tar:
         output_files = {m.name.removeprefix("./") for m in tar.getmembers() if m.isfile()}
     assert output_files == {"eval_results.txt"}, "output.tar.gz holds /opt/ml/output/data"
 
@@ -287,7 +272,7 @@ def test_pytorch_estimator_with_metric_definitions(sdk_env, training_sm, trainin
     assert final == {"train_loss": 0.25, "val_acc": 0.875}, desc.get("FinalMetricDataList")
     for metric in desc["FinalMetricDataList"]:
         assert desc["TrainingStartTime"] <= metric["Timestamp"] <= desc["TrainingEndTime"]
-    members = tarfile.open(fileobj=io.BytesIO(s3_bytes(training_s3, result["model_data"]))).getnames()
+    members = tarfile.open(fileobj=io.BytesIO(s3_get(training_s3, result["model_data"]))).getnames()
     assert {n.removeprefix("./") for n in members} == {"metrics.json"}, members
 
 
@@ -359,12 +344,12 @@ def test_stop_through_the_sdk(sdk_env, training_s3, tmp_path):
         rc, output, result = run_sdk(tmp_path, sdk_env, STOPPED, {"source_dir": str(FIXTURES), "role": ROLE,
                                                                  "marker": marker})
     finally:
-        end_processes_with(marker)
+        kill_marked(marker)
     assert rc == 0, f"a Stopped job is not an error for the SDK:\n{output[-5000:]}"
     assert (result["status"], result["secondary"]) == ("Stopped", "Stopped")
     assert "sleeping 60" in output
     assert "Job ended with status 'Stopped' rather than 'Completed'" in output, output[-3000:]
     statuses = [m.group(1) for m in STATUS_LINE.finditer(output)]
     assert statuses[-1] == "Stopped", statuses
-    members = tarfile.open(fileobj=io.BytesIO(s3_bytes(training_s3, result["model_data"]))).getnames()
+    members = tarfile.open(fileobj=io.BytesIO(s3_get(training_s3, result["model_data"]))).getnames()
     assert "before.txt" in {n.removeprefix("./") for n in members}

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT
+from training_helpers import s3_get
 
 V3_PYTHON = REPO_ROOT / ".venv-v3" / "bin" / "python"
 FIXTURES = REPO_ROOT / "fixtures" / "training"
@@ -82,11 +83,6 @@ def run_v3(tmp_path: Path, env: dict, params: dict, timeout: float = 200) -> tup
         if line.startswith("RESULT "):
             result = json.loads(line[len("RESULT "):])
     return proc.returncode, output, result
-
-
-def s3_bytes(s3, uri: str) -> bytes:
-    bucket, key = uri[len("s3://"):].split("/", 1)
-    return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +148,7 @@ def test_model_trainer_hugging_face_flow(sdk_env, training_sm, training_s3, trai
 
     model_uri = desc["ModelArtifacts"]["S3ModelArtifacts"]
     assert model_uri == f"{desc['OutputDataConfig']['S3OutputPath']}/{job}/output/model.tar.gz"
-    with tarfile.open(fileobj=io.BytesIO(s3_bytes(training_s3, model_uri))) as tar:
+    with tarfile.open(fileobj=io.BytesIO(s3_get(training_s3, model_uri))) as tar:
         names = {m.name.removeprefix("./") for m in tar.getmembers() if m.isfile()}
     assert names == {"model.json", "config.json"}, names
 

@@ -56,6 +56,35 @@ def statuses(desc: dict) -> list[str]:
 TERMINAL = {"Completed", "Failed", "Stopped"}
 
 
+def wait_terminal(sm, name: str, timeout: float = 60, poll: float = 0.1, seen: list | None = None) -> dict:
+    """Poll DescribeTrainingJob until a terminal status; return the last description. Every description observed
+    is appended to `seen` when one is given."""
+    deadline = time.monotonic() + timeout
+    while True:
+        desc = sm.describe_training_job(TrainingJobName=name)
+        if seen is not None:
+            seen.append(desc)
+        if desc["TrainingJobStatus"] in TERMINAL:
+            return desc
+        assert time.monotonic() < deadline, \
+            f"job {name} still {desc['TrainingJobStatus']}/{desc['SecondaryStatus']} after {timeout}s: " \
+            f"{statuses(desc)}"
+        time.sleep(poll)
+
+
+def wait_secondary(sm, name: str, status: str, timeout: float = 30) -> dict:
+    """Poll DescribeTrainingJob until SecondaryStatus is `status`; fail if the job ends first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        desc = sm.describe_training_job(TrainingJobName=name)
+        if desc["SecondaryStatus"] == status:
+            return desc
+        assert desc["TrainingJobStatus"] not in TERMINAL, \
+            f"job {name} ended ({desc['TrainingJobStatus']}: {desc.get('FailureReason')}) before {status}"
+        assert time.monotonic() < deadline, f"job {name} never reached {status} (now {desc['SecondaryStatus']})"
+        time.sleep(0.1)
+
+
 class JobWaiter:
     """Creating, describing and waiting on jobs through `self.sm`, for the suites' per-server helpers."""
 
@@ -69,23 +98,7 @@ class JobWaiter:
         return self.sm.describe_training_job(TrainingJobName=name)
 
     def wait_terminal(self, name: str, timeout: float = 60) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            desc = self.describe(name)
-            if desc["TrainingJobStatus"] in TERMINAL:
-                return desc
-            assert time.monotonic() < deadline, \
-                f"job {name} still {desc['TrainingJobStatus']}/{desc['SecondaryStatus']} after {timeout}s: " \
-                f"{statuses(desc)}"
-            time.sleep(0.1)
+        return wait_terminal(self.sm, name, timeout=timeout)
 
     def wait_secondary(self, name: str, status: str, timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            desc = self.describe(name)
-            if desc["SecondaryStatus"] == status:
-                return desc
-            assert desc["TrainingJobStatus"] not in TERMINAL, \
-                f"job {name} ended ({desc['TrainingJobStatus']}: {desc.get('FailureReason')}) before {status}"
-            assert time.monotonic() < deadline, f"job {name} never reached {status} (now {desc['SecondaryStatus']})"
-            time.sleep(0.1)
+        return wait_secondary(self.sm, name, status, timeout=timeout)

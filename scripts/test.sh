@@ -22,7 +22,7 @@ fi
 echo "== pytest e2e"
 export SAGEBOX_BIN="${SAGEBOX_BIN:-$ROOT/.build/debug/sagebox}"
 set +e
-"$ROOT/.venv/bin/python" -m pytest e2e -q -rfE "$@"
+"$ROOT/.venv/bin/python" -m pytest e2e -q -rfEs "$@"
 rc=$?
 set -e
 # (no message after pytest: its summary line stays the last line of the run)
