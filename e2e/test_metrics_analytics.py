@@ -194,12 +194,16 @@ LINES = [
     ("err", "step=4 loss= 0.125 acc=nan-ish"),
     ("out", "val: loss=0.5"),
     ("out", "throughput 1234 samples/s"),
+    ("out", "7 echo 8"),
+    ("out", "7 echo 7"),
 ]
 DEFINITIONS = [
     {"Name": "train:loss", "Regex": r"^step=\d+ loss=\s*(\S+)"},
     {"Name": "train:acc", "Regex": r"acc=([^ ]+)"},
     {"Name": "validation:loss", "Regex": r"^val: loss=(?P<value>[0-9.]+)"},
     {"Name": "throughput", "Regex": r"throughput (\d+) samples/s"},
+    # A Python back-reference: CreateTrainingJob must accept it and the job must apply it.
+    {"Name": "echo", "Regex": r"^(?P<n>\d+) echo (?P=n)$"},
     {"Name": "never", "Regex": r"never printed=(\d+)"},
 ]
 
@@ -234,7 +238,7 @@ def metrics_job(training_server, training_sm, training_s3, training_bucket) -> d
 def test_final_metrics_follow_python_re_and_float(metrics_job):
     expected = expected_series(DEFINITIONS, [line for _, line in LINES])
     assert expected == {"train:loss": [2.5, 0.001, 0.125], "train:acc": [0.5, 7.0, 0.75],
-                        "validation:loss": [0.5], "throughput": [1234.0], "never": []}
+                        "validation:loss": [0.5], "throughput": [1234.0], "echo": [7.0], "never": []}
     final = {m["MetricName"]: m["Value"] for m in metrics_job.get("FinalMetricDataList", [])}
     assert final == {name: values[-1] for name, values in expected.items() if values}, \
         metrics_job.get("FinalMetricDataList")

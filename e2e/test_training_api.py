@@ -466,7 +466,7 @@ def test_compression_none_uploads_the_model_files(training_sm, training_s3, trai
     assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
     assert desc["OutputDataConfig"]["CompressionType"] == "NONE"
     prefix = f"{output_uri}/{name}/output/model"
-    assert desc["ModelArtifacts"]["S3ModelArtifacts"].rstrip("/") == prefix
+    assert desc["ModelArtifacts"]["S3ModelArtifacts"] == prefix + "/"
     key_prefix = prefix[len(f"s3://{training_bucket}/"):]
     keys = {o["Key"] for o in training_s3.list_objects_v2(Bucket=training_bucket, Prefix=f"api/output/{name}/")
             .get("Contents", [])}
