@@ -1,9 +1,9 @@
 import Foundation
 
 /// Debug entry point for the differential test against the real toolkit (e2e/toolkit_reference/toolkit_harness.py,
-/// e2e/test_toolkit_reference.py, Tests/RunnerTests/ToolkitDifferentialTests.swift).
+/// e2e/test_toolkit_reference.py).
 ///
-/// Meant to be wired as a hidden CLI command, `sagebox _toolkit-reference BASE_DIR JOB_ENV_JSON --python PY
+/// Wired as the hidden CLI command `sagebox _toolkit-reference BASE_DIR JOB_ENV_JSON --python PY
 /// --num-cpus N --num-gpus N --num-neurons N`, printing `report(...)` on stdout.
 public enum ToolkitReference {
     /// Reads a fake `/opt/ml` tree the way the toolkit does (config JSONs, `code/setup.py`,
