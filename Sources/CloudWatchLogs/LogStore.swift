@@ -56,7 +56,6 @@ public final class LogStore: Sendable {
         public let storedBytes: Int64
     }
 
-    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
     static func groupNotFound() -> AWSError {
         AWSError(code: "ResourceNotFoundException", message: "The specified log group does not exist.", status: 400)
@@ -78,7 +77,7 @@ public final class LogStore: Sendable {
                 }
                 return
             }
-            try db.execute(sql: "INSERT INTO log_groups (name, created) VALUES (?, ?)", arguments: [group, Self.now()])
+            try db.execute(sql: "INSERT INTO log_groups (name, created) VALUES (?, ?)", arguments: [group, AWSDate.epochMilliseconds()])
         }
     }
 
@@ -87,7 +86,7 @@ public final class LogStore: Sendable {
         try await db.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM log_groups WHERE name = ?", arguments: [group]) == nil {
                 if failIfExists { throw Self.groupNotFound() }
-                try db.execute(sql: "INSERT INTO log_groups (name, created) VALUES (?, ?)", arguments: [group, Self.now()])
+                try db.execute(sql: "INSERT INTO log_groups (name, created) VALUES (?, ?)", arguments: [group, AWSDate.epochMilliseconds()])
             }
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM log_streams WHERE group_name = ? AND name = ?", arguments: [group, stream]) != nil {
                 if failIfExists {
@@ -96,14 +95,14 @@ public final class LogStore: Sendable {
                 return
             }
             try db.execute(
-                sql: "INSERT INTO log_streams (group_name, name, created) VALUES (?, ?, ?)", arguments: [group, stream, Self.now()])
+                sql: "INSERT INTO log_streams (group_name, name, created) VALUES (?, ?, ?)", arguments: [group, stream, AWSDate.epochMilliseconds()])
         }
     }
 
     /// Appends events (timestamps in epoch milliseconds) to an existing stream in one transaction.
     public func append(group: String, stream: String, events: [(timestamp: Int64, message: String)]) async throws {
         guard !events.isEmpty else { return }
-        let ingestion = Self.now()
+        let ingestion = AWSDate.epochMilliseconds()
         try await db.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM log_streams WHERE group_name = ? AND name = ?", arguments: [group, stream]) != nil
             else { throw Self.streamNotFound() }

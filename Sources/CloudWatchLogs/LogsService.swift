@@ -35,7 +35,7 @@ public struct LogsService: JSONService {
             return (Int64(timestamp), message)
         }
         try await store.append(group: try input.requiredString("logGroupName"), stream: try input.requiredString("logStreamName"), events: events)
-        return .object(["nextSequenceToken": .string(String(LogStore.now()))])
+        return .object(["nextSequenceToken": .string(String(AWSDate.epochMilliseconds()))])
     }
 
     private func describeLogGroups(_ input: JSONValue) async throws -> JSONValue {

@@ -76,7 +76,7 @@ public final class MetricStore: Sendable {
     /// Stores data in one transaction.
     public func put(_ data: [Datum]) async throws {
         guard !data.isEmpty else { return }
-        let now = Self.milliseconds(Date())
+        let now = AWSDate.epochMilliseconds(Date())
         try await db.write { db in
             var ids: [Metric: Int64] = [:]
             let insert = try db.cachedStatement(
@@ -91,7 +91,7 @@ public final class MetricStore: Sendable {
                 }
                 let set = datum.statistics
                 try insert.execute(arguments: [
-                    id, Self.milliseconds(datum.timestamp), datum.unit ?? "None", set.sampleCount, set.sum, set.minimum, set.maximum,
+                    id, AWSDate.epochMilliseconds(datum.timestamp), datum.unit ?? "None", set.sampleCount, set.sum, set.minimum, set.maximum,
                 ])
             }
         }
@@ -119,7 +119,7 @@ public final class MetricStore: Sendable {
     /// The data of exactly this metric in `[origin, end)`, aggregated into periods that start at `origin`; with a
     /// `unit`, only data put with that unit, else one bucket per unit and period. Ordered by time, then unit.
     public func aggregate(_ metric: Metric, origin: Date, end: Date, period: Int, unit: String?) async throws -> [Bucket] {
-        let start = Self.milliseconds(origin)
+        let start = AWSDate.epochMilliseconds(origin)
         let periodMilliseconds = Int64(period) * 1000
         return try await db.read { db in
             guard
@@ -131,7 +131,7 @@ public final class MetricStore: Sendable {
                 SELECT (timestamp - ?) / ? AS bucket, unit, SUM(sample_count), SUM(sum), MIN(minimum), MAX(maximum)
                 FROM datapoints WHERE metric_id = ? AND timestamp >= ? AND timestamp < ?
                 """
-            var arguments: StatementArguments = [start, periodMilliseconds, id, start, Self.milliseconds(end)]
+            var arguments: StatementArguments = [start, periodMilliseconds, id, start, AWSDate.epochMilliseconds(end)]
             if let unit {
                 sql += " AND unit = ?"
                 arguments += [unit]
@@ -163,7 +163,7 @@ public final class MetricStore: Sendable {
         }
         if let activeSince {
             sql += " AND last_put >= ?"
-            arguments += [Self.milliseconds(activeSince)]
+            arguments += [AWSDate.epochMilliseconds(activeSince)]
         }
         for filter in dimensions {
             sql += " AND EXISTS (SELECT 1 FROM metric_dimensions d WHERE d.metric_id = metrics.id AND d.name = ?"
@@ -181,10 +181,6 @@ public final class MetricStore: Sendable {
             Listed(id: row[0], metric: Metric(namespace: row[1], name: row[2], dimensions: try Self.dimensions(row[3])))
         }
         return (listed, rows.count > limit)
-    }
-
-    static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
     /// `[["Host","algo-1"],["TrainingJobName","job"]]`: sorted by name, so the same set always gives the same key.

@@ -1,3 +1,4 @@
+import AWSWire
 import CloudWatchLogs
 import Foundation
 
@@ -18,7 +19,7 @@ actor JobLog {
     }
 
     func write(_ message: String) {
-        pending.append((Int64((Date().timeIntervalSince1970 * 1000).rounded()), message))
+        pending.append((AWSDate.epochMilliseconds(), message))
         if pending.count >= 1000 {
             flush()
         } else if flusher == nil {

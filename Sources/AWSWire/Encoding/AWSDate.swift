@@ -17,6 +17,11 @@ public enum AWSDate {
         return "\(t.tm_year + 1900)-\(pad(t.tm_mon + 1))-\(pad(t.tm_mday))T\(pad(t.tm_hour)):\(pad(t.tm_min)):\(pad(t.tm_sec)).\(ms)Z"
     }
 
+    /// Milliseconds since the epoch, the timestamps of CloudWatch Logs and metrics.
+    public static func epochMilliseconds(_ date: Date = Date()) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
     /// Parses an HTTP date in the RFC 1123 form every current client sends: `Wed, 12 Oct 2009 17:50:00 GMT`.
     public static func parseHTTP(_ text: String) -> Date? {
         let fields = text.split(separator: " ")
