@@ -11,17 +11,29 @@ extension JobExecutor {
             throw JobFailure(reason: "ClientError: S3OutputPath \(spec.outputPath) is not an s3:// URL.")
         }
         let staging = objects.stagingDirectory
-        let modelFolder = try merged(hosts.map(\.layout.modelDirectory), into: staging + "/model-\(UUID().uuidString)")
+        let folders = hosts.map(\.layout.modelDirectory)
+        let modelFolder = try await io.run { try Self.merged(folders, into: staging + "/model-\(UUID().uuidString)") }
         defer { if hosts.count > 1 { try? FileManager.default.removeItem(atPath: modelFolder) } }
         if spec.compressOutput {
             try await upload(folder: modelFolder, as: spec.modelArtifacts(job: name), bucket: bucket)
         } else {
             let prefix = TrainingJobSpec.splitS3(spec.modelArtifacts(job: name))!.key
-            for file in Self.files(under: modelFolder) {
-                let copy = staging + "/" + UUID().uuidString
-                let source = modelFolder + "/" + file
-                try await io.run { try FileManager.default.copyItem(atPath: source, toPath: copy) }
-                try await objects.adoptFile(copy, bucket: bucket, key: prefix + file, contentType: nil)
+            let keepTree = settings.keepJobFiles
+            let staged = try await io.run {
+                try Self.files(under: modelFolder).map { file -> (file: String, path: String) in
+                    let path = staging + "/" + UUID().uuidString
+                    // The job's processes are gone, so a model file can move into the store as a hard link; a tree
+                    // that is kept gets copies, so editing it later cannot change the stored objects.
+                    if keepTree {
+                        try FileManager.default.copyItem(atPath: modelFolder + "/" + file, toPath: path)
+                    } else {
+                        try FileManager.default.linkItem(atPath: modelFolder + "/" + file, toPath: path)
+                    }
+                    return (file, path)
+                }
+            }
+            for (file, path) in staged {
+                try await objects.adoptFile(path, bucket: bucket, key: prefix + file, contentType: nil)
             }
         }
         try await upload(folder: hosts[0].layout.outputDataDirectory, as: spec.outputLocation(job: name, file: "output.tar.gz"), bucket: bucket)
@@ -41,7 +53,7 @@ extension JobExecutor {
 
     /// One folder with every host's files: the folder itself for one host, else hard links of all of them
     /// (names that clash keep the first host's file, as SageMaker documents that names must not clash).
-    private func merged(_ folders: [String], into target: String) throws -> String {
+    private static func merged(_ folders: [String], into target: String) throws -> String {
         guard folders.count > 1 else { return folders[0] }
         let manager = FileManager.default
         for folder in folders {
