@@ -271,7 +271,7 @@ def install_xml_validator(client) -> None:
             if body:
                 problems = check_error_xml(bytes(body), headers)
             elif status >= 400:
-                problems = [f"error response without a body (every non-HEAD S3 error is an <Error> document)"]
+                problems = ["error response without a body (every non-HEAD S3 error is an <Error> document)"]
         else:
             if operation_model.name in _SKIP_SHAPE_CHECK or not body.strip():
                 return

@@ -34,7 +34,7 @@ def test_cp_up_and_down_multi_mib(aws, s3, bucket, tmp_path):
     src = tmp_path / "up.bin"
     src.write_bytes(data)
     out = aws("s3", "cp", str(src), f"s3://{bucket}/data/up.bin").stdout
-    assert f"upload: " in out and f"s3://{bucket}/data/up.bin" in out
+    assert "upload: " in out and f"s3://{bucket}/data/up.bin" in out
     head = s3.head_object(Bucket=bucket, Key="data/up.bin")
     assert head["ContentLength"] == len(data)
     assert head["ETag"].endswith('-2"'), head["ETag"]

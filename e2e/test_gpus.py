@@ -12,8 +12,8 @@ import uuid
 
 import pytest
 
-from conftest import REPO_ROOT, make_client
-from training_helpers import wait_secondary, wait_terminal
+from conftest import REPO_ROOT
+from training_helpers import log_messages, wait_secondary, wait_terminal
 
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1-gpu-py310"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
@@ -33,15 +33,20 @@ def fake_nvidia_smi(tmp_path, monkeypatch):
     return install
 
 
-def start(sagebox_factory, *args):
-    server = sagebox_factory(extra_args=("--container-specs", str(REPO_ROOT / "container-specs"), *args))
-    s3 = server.s3()
-    s3.create_bucket(Bucket="gpus")
-    archive = io.BytesIO()
-    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
-        tar.add(REPO_ROOT / "fixtures" / "gpu" / "gpu_probe.py", arcname="gpu_probe.py")
-    s3.put_object(Bucket="gpus", Key="src/sourcedir.tar.gz", Body=archive.getvalue())
-    return server, make_client("sagemaker", server.endpoint), make_client("logs", server.endpoint)
+@pytest.fixture
+def start(sagebox_factory, json_client):
+    """start(*server_args) -> (sagemaker, logs): a server (started after fake_nvidia_smi, so it sees those GPUs) with
+    the probe's sourcedir in bucket `gpus`, and clients whose responses are checked against botocore's model."""
+    def start_server(*args):
+        server = sagebox_factory(extra_args=("--container-specs", str(REPO_ROOT / "container-specs"), *args))
+        s3 = server.s3()
+        s3.create_bucket(Bucket="gpus")
+        archive = io.BytesIO()
+        with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+            tar.add(REPO_ROOT / "fixtures" / "gpu" / "gpu_probe.py", arcname="gpu_probe.py")
+        s3.put_object(Bucket="gpus", Key="src/sourcedir.tar.gz", Body=archive.getvalue())
+        return json_client("sagemaker", server.endpoint), json_client("logs", server.endpoint)
+    return start_server
 
 
 def create(sm, instance_type: str, hold: float = 2.0) -> str:
@@ -56,21 +61,15 @@ def create(sm, instance_type: str, hold: float = 2.0) -> str:
     return name
 
 
-def log(logs, name: str) -> list[str]:
-    streams = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix=name + "/")["logStreams"]
-    return [e["message"] for s in streams for e in logs.get_log_events(
-        logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=s["logStreamName"], startFromHead=True)["events"]]
-
-
 def gpus_seen(logs, name: str) -> dict:
-    line = next(m for m in log(logs, name) if m.startswith("gpus "))
+    line = next(m for m in log_messages(logs, name) if m.startswith("gpus "))
     return json.loads(line[len("gpus "):])
 
 
 @pytest.mark.timeout(120)
-def test_concurrent_jobs_get_disjoint_gpus(fake_nvidia_smi, sagebox_factory):
+def test_concurrent_jobs_get_disjoint_gpus(fake_nvidia_smi, start):
     fake_nvidia_smi(4)
-    _, sm, logs = start(sagebox_factory)
+    sm, logs = start()
     names = [create(sm, "ml.g5.xlarge", hold=3), create(sm, "ml.g5.xlarge", hold=3), create(sm, "ml.p3.8xlarge", hold=1)]
     seen = []
     for name in names:
@@ -85,18 +84,9 @@ def test_concurrent_jobs_get_disjoint_gpus(fake_nvidia_smi, sagebox_factory):
 
 
 @pytest.mark.timeout(90)
-def test_more_gpus_than_the_machine_has_runs_with_what_exists_by_default(fake_nvidia_smi, sagebox_factory):
-    fake_nvidia_smi(2)
-    _, sm, logs = start(sagebox_factory)
-    name = create(sm, "ml.p3.8xlarge", hold=0)
-    assert wait_terminal(sm, name)["TrainingJobStatus"] == "Completed"
-    assert gpus_seen(logs, name) == {"CUDA_VISIBLE_DEVICES": "0,1", "SM_NUM_GPUS": "2"}
-
-
-@pytest.mark.timeout(90)
-def test_gpu_shortage_fail_policy_fails_the_job_clearly(fake_nvidia_smi, sagebox_factory):
+def test_gpu_shortage_fail_policy_fails_the_job_clearly(fake_nvidia_smi, start):
     fake_nvidia_smi(1)
-    _, sm, _ = start(sagebox_factory, "--gpu-shortage", "fail")
+    sm, _ = start("--gpu-shortage", "fail")
     name = create(sm, "ml.p3.8xlarge", hold=0)
     desc = wait_terminal(sm, name)
     assert desc["TrainingJobStatus"] == "Failed"
@@ -104,29 +94,32 @@ def test_gpu_shortage_fail_policy_fails_the_job_clearly(fake_nvidia_smi, sagebox
     assert "--gpu-shortage" in desc["FailureReason"]
 
 
-@pytest.mark.timeout(90)
-def test_gpu_types_run_on_cpu_with_a_warning_where_there_are_no_gpus(fake_nvidia_smi, sagebox_factory):
-    fake_nvidia_smi(0)
-    _, sm, logs = start(sagebox_factory)
-    name = create(sm, "ml.p3.2xlarge", hold=0)
-    assert wait_terminal(sm, name)["TrainingJobStatus"] == "Completed"
-    assert gpus_seen(logs, name) == {"CUDA_VISIBLE_DEVICES": "", "SM_NUM_GPUS": "0"}
-    assert any("has 1 GPU(s) but this machine has none" in m and "SM_NUM_GPUS=0" in m for m in log(logs, name))
+NO_GPU = {"CUDA_VISIBLE_DEVICES": "", "SM_NUM_GPUS": "0"}
 
 
 @pytest.mark.timeout(90)
-def test_cpu_instance_types_see_no_gpu_on_a_gpu_machine(fake_nvidia_smi, sagebox_factory):
-    fake_nvidia_smi(2)
-    _, sm, logs = start(sagebox_factory)
-    name = create(sm, "ml.m5.xlarge", hold=0)
+@pytest.mark.parametrize("machine_gpus, instance_type, seen, warning", [
+    pytest.param(2, "ml.p3.8xlarge", {"CUDA_VISIBLE_DEVICES": "0,1", "SM_NUM_GPUS": "2"}, None,
+                 id="more-gpus-than-the-machine-has-runs-with-what-exists-by-default"),
+    pytest.param(0, "ml.p3.2xlarge", NO_GPU, "has 1 GPU(s) but this machine has none",
+                 id="gpu-type-runs-on-cpu-with-a-warning-where-there-are-no-gpus"),
+    pytest.param(2, "ml.m5.xlarge", NO_GPU, None, id="cpu-type-sees-no-gpu-on-a-gpu-machine"),
+])
+def test_gpus_a_job_sees(fake_nvidia_smi, start, machine_gpus, instance_type, seen, warning):
+    """What one job sees on a machine with `machine_gpus` GPUs, and (`warning`) what Sagebox logs about it."""
+    fake_nvidia_smi(machine_gpus)
+    sm, logs = start()
+    name = create(sm, instance_type, hold=0)
     assert wait_terminal(sm, name)["TrainingJobStatus"] == "Completed"
-    assert gpus_seen(logs, name) == {"CUDA_VISIBLE_DEVICES": "", "SM_NUM_GPUS": "0"}
+    assert gpus_seen(logs, name) == seen
+    if warning:
+        assert any(warning in m and "SM_NUM_GPUS=0" in m for m in log_messages(logs, name))
 
 
 @pytest.mark.timeout(120)
-def test_a_job_waiting_for_busy_gpus_can_be_stopped(fake_nvidia_smi, sagebox_factory):
+def test_a_job_waiting_for_busy_gpus_can_be_stopped(fake_nvidia_smi, start):
     fake_nvidia_smi(1)
-    _, sm, _ = start(sagebox_factory, "--stop-grace-seconds", "2")
+    sm, _ = start("--stop-grace-seconds", "2")
     holder = create(sm, "ml.g5.xlarge", hold=60)
     wait_secondary(sm, holder, "Training")
     queued = create(sm, "ml.g5.xlarge", hold=0)

@@ -13,15 +13,16 @@ from urllib.parse import urlencode
 
 import pytest
 
-from helpers import expect_client_error, make_client, raw_request
+from helpers import expect_client_error, raw_request
 
 NS = "{http://monitoring.amazonaws.com/doc/2010-08-01/}"
 TRAINING_NAMESPACE = "/aws/sagemaker/TrainingJobs"
 
 
 @pytest.fixture(scope="module")
-def cloudwatch(sagebox):
-    return make_client("cloudwatch", sagebox.endpoint)
+def cloudwatch(sagebox, json_client):
+    """boto3's cloudwatch client; every JSON response is checked against botocore's model (see conftest)."""
+    return json_client("cloudwatch", sagebox.endpoint)
 
 
 @pytest.fixture

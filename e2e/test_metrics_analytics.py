@@ -14,18 +14,13 @@ import datetime as dt
 import io
 import json
 import re
-import subprocess
-import sys
 import tarfile
 import uuid
 
 import pytest
 
-from helpers import ACCOUNT_ID, make_client
-from training_helpers import wait_terminal
+from training_helpers import IMAGE, ROLE, run_script, wait_terminal
 
-ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/SageMakerRole"
-IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
 NAMESPACE = "/aws/sagemaker/TrainingJobs"
 
 
@@ -116,14 +111,9 @@ def test_seed_metric_definitions_final_metrics_and_training_job_analytics(sdk_en
     source_dir.mkdir()
     (source_dir / "train.py").write_text(TRAINER_SCRIPT, encoding="utf-8")
     (source_dir / "lines.json").write_text(json.dumps(TRAINER_LINES), encoding="utf-8")
-    script = tmp_path / "analytics_sdk.py"
-    script.write_text(ANALYTICS_SDK, encoding="utf-8")
     params = {"source_dir": str(source_dir), "role": ROLE, "job": job, "definitions": SEED_DEFINITIONS}
-    proc = subprocess.run([sys.executable, str(script), json.dumps(params)], env=sdk_env, cwd=str(tmp_path),
-                          capture_output=True, text=True, timeout=200)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output[-6000:]
-    result = json.loads(next(line for line in proc.stdout.splitlines() if line.startswith("RESULT "))[7:])
+    rc, output, result = run_script(tmp_path, sdk_env, ANALYTICS_SDK, params, timeout=200)
+    assert rc == 0 and result, output[-6000:]
     for _, line in TRAINER_LINES:
         assert line in output, f"the SDK did not print {line!r}"
 
@@ -244,8 +234,8 @@ def test_final_metrics_follow_python_re_and_float(metrics_job):
         metrics_job.get("FinalMetricDataList")
 
 
-def test_cloudwatch_holds_one_data_point_per_matching_line(training_server, metrics_job):
-    cloudwatch = make_client("cloudwatch", training_server.endpoint)
+def test_cloudwatch_holds_one_data_point_per_matching_line(training_server, json_client, metrics_job):
+    cloudwatch = json_client("cloudwatch", training_server.endpoint)
     job = metrics_job["TrainingJobName"]
     expected = expected_series(DEFINITIONS, [line for _, line in LINES])
     listed = cloudwatch.list_metrics(Namespace=NAMESPACE, Dimensions=[{"Name": "TrainingJobName", "Value": job}])

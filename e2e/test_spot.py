@@ -12,31 +12,25 @@ and the training toolkit's launch) or as a ContainerEntrypoint.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
 import subprocess
-import sys
-import tarfile
 import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import REPO_ROOT, sagebox_binary, unique_bucket_name
-from helpers import ACCOUNT_ID, wait_until
-from training_helpers import JobWaiter, unique_name, processes_with, kill_marked, tar_members, s3_get, statuses
+from conftest import REPO_ROOT, sagebox_binary
+from helpers import wait_until
+from training_helpers import (ROLE, TrainingEnv, unique_name, processes_with, kill_marked, tar_members, s3_get,
+                              statuses, run_script)
 
 SPOT = REPO_ROOT / "fixtures" / "spot-checkpoints"
-IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
-ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/SageMakerRole"
-LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 CAPACITY_MESSAGE = "Insufficient capacity error from EC2 while launching instances, retrying!"
 CAPACITY_TAG = "sagebox:capacity-unavailable-seconds"
 GRACE = 1
@@ -53,69 +47,17 @@ def server_args(*extra, grace=GRACE, restart=RESTART_DELAY) -> tuple:
             "--spot-restart-delay-seconds", str(restart), "--no-fsync", *extra)
 
 
-def sourcedir_tarball(*paths: Path) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for path in paths:
-            tar.add(path, arcname=path.name)
-    return buf.getvalue()
+class Env(TrainingEnv):
+    """The spot suite's server: the fixture scripts as a sourcedir and as a `code` channel (for ContainerEntrypoint
+    jobs); a request is a managed spot job with a checkpoint folder and MaxWaitTimeInSeconds 1200 unless told."""
 
-
-class Env(JobWaiter):
-    """One server and what the tests need on it: clients, a bucket with the fixture scripts as a sourcedir and as
-    a `code` channel (for ContainerEntrypoint jobs)."""
-
-    def __init__(self, server, json_client):
-        self.server = server
-        self.endpoint = server.endpoint
-        self.sm = json_client("sagemaker", server.endpoint)
-        self.logs = json_client("logs", server.endpoint)
-        self.s3 = server.s3()
-        self.bucket = unique_bucket_name("spot")
-        self.s3.create_bucket(Bucket=self.bucket)
-        self.s3.put_object(Bucket=self.bucket, Key="src/sourcedir.tar.gz",
-                           Body=sourcedir_tarball(SPOT / "attempts.py", SPOT / "sync_probe.py"))
-        for script in ("attempts.py", "sync_probe.py"):
-            self.s3.put_object(Bucket=self.bucket, Key=f"code/{script}", Body=(SPOT / script).read_bytes())
-        self.source_uri = f"s3://{self.bucket}/src/sourcedir.tar.gz"
+    bucket_hint = "spot"
+    sources = code = (SPOT / "attempts.py", SPOT / "sync_probe.py")
 
     def request(self, name: str, program: str = "attempts.py", hyperparameters: dict | None = None, *,
-                spot: bool = True, max_runtime: int = 600, max_wait: int | None = 1200, tags: dict | None = None,
-                checkpoint: bool = True, entrypoint: list | None = None, arguments: list | None = None) -> dict:
-        """A CreateTrainingJob request as SDK v2 builds it for a framework script, or a ContainerEntrypoint job."""
-        hps = {"sagemaker_program": json.dumps(program), "sagemaker_submit_directory": json.dumps(self.source_uri),
-               "sagemaker_container_log_level": "20", "sagemaker_job_name": json.dumps(name),
-               "sagemaker_region": json.dumps("us-east-1")}
-        hps.update(hyperparameters or {})
-        request = {
-            "TrainingJobName": name,
-            "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
-            "RoleArn": ROLE,
-            "OutputDataConfig": {"S3OutputPath": f"s3://{self.bucket}/output"},
-            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 30},
-            "StoppingCondition": {"MaxRuntimeInSeconds": max_runtime},
-            "HyperParameters": hps,
-        }
-        if spot:
-            request["EnableManagedSpotTraining"] = True
-            if max_wait is not None:
-                request["StoppingCondition"]["MaxWaitTimeInSeconds"] = max_wait
-        if checkpoint:
-            request["CheckpointConfig"] = {"S3Uri": self.checkpoint_uri(name)}
-        if tags:
-            request["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
-        if entrypoint:
-            request["HyperParameters"] = {}
-            request["AlgorithmSpecification"]["ContainerEntrypoint"] = entrypoint
-            if arguments:
-                request["AlgorithmSpecification"]["ContainerArguments"] = arguments
-            request["InputDataConfig"] = [{"ChannelName": "code", "DataSource": {"S3DataSource": {
-                "S3DataType": "S3Prefix", "S3Uri": f"s3://{self.bucket}/code",
-                "S3DataDistributionType": "FullyReplicated"}}}]
-        return request
-
-    def checkpoint_uri(self, name: str) -> str:
-        return f"s3://{self.bucket}/checkpoints/{name}"
+                spot: bool = True, max_wait: int | None = 1200, checkpoint: bool = True, **options) -> dict:
+        return super().request(name, program, hyperparameters, spot=spot, max_wait=max_wait, checkpoint=checkpoint,
+                               **options)
 
     def checkpoint_objects(self, name: str) -> dict[str, bytes]:
         return self.objects_under(self.bucket, f"checkpoints/{name}/")
@@ -134,33 +76,6 @@ class Env(JobWaiter):
     def wait_log(self, name: str, text: str, timeout: float = 30) -> None:
         assert wait_until(lambda: any(text in m for m in self.messages(name)), timeout, interval=0.2), \
             f"{text!r} never appeared in the log of {name}: {self.messages(name)[-20:]}"
-
-    def streams(self, name: str) -> list[str]:
-        try:
-            found = self.logs.describe_log_streams(logGroupName=LOG_GROUP, logStreamNamePrefix=name + "/")
-        except ClientError:
-            return []
-        return [s["logStreamName"] for s in found["logStreams"]]
-
-    def stream_events(self, stream: str) -> list[dict]:
-        events, token = [], None
-        while True:
-            kwargs = {"nextToken": token} if token else {}
-            page = self.logs.get_log_events(logGroupName=LOG_GROUP, logStreamName=stream, startFromHead=True,
-                                            **kwargs)
-            events += page["events"]
-            if not page["events"]:
-                return events
-            token = page["nextForwardToken"]
-
-    def stream_messages(self, stream: str) -> list[str]:
-        return [e["message"] for e in self.stream_events(stream)]
-
-    def events(self, name: str) -> list[dict]:
-        return [e for stream in self.streams(name) for e in self.stream_events(stream)]
-
-    def messages(self, name: str) -> list[str]:
-        return [m for stream in self.streams(name) for m in self.stream_messages(stream)]
 
     def interrupt(self, name: str, host: str | None = None) -> tuple[int, dict]:
         path = f"/_sagebox/jobs/{name}/interrupt" + (f"?host={host}" if host else "")
@@ -252,8 +167,6 @@ def test_sdk_spot_example_survives_two_interruptions(spot, sdk_env, tmp_path):
     source_dir.mkdir()
     shutil.copy(SPOT / "scripts" / "train.py", source_dir / "train.py")
     shutil.copy(SPOT / "spot_entry.py", source_dir / "spot_entry.py")
-    script = tmp_path / "spot_sdk.py"
-    script.write_text(SPOT_SDK, encoding="utf-8")
     params = {"source_dir": str(source_dir), "role": ROLE, "job": job, "prefix": prefix, "epochs": epochs,
               "schedule": "60,3"}
     env = dict(sdk_env, AWS_ENDPOINT_URL=spot.endpoint)
@@ -291,15 +204,12 @@ def test_sdk_spot_example_survives_two_interruptions(spot, sdk_env, tmp_path):
 
     thread = threading.Thread(target=interrupter, daemon=True)
     thread.start()
-    proc = subprocess.run([sys.executable, str(script), json.dumps(params)], env=env, cwd=str(tmp_path),
-                          capture_output=True, text=True, timeout=240)
+    rc, output, result = run_script(tmp_path, env, SPOT_SDK, params, timeout=240)
     thread.join(30)
-    output = proc.stdout + proc.stderr
     assert not seen["errors"], seen["errors"]
     cli = seen["cli"]
     assert cli.returncode == 0, f"`sagebox interrupt` failed ({cli.returncode}): {cli.stdout}{cli.stderr}"
-    assert proc.returncode == 0, output[-6000:]
-    result = json.loads(next(line for line in proc.stdout.splitlines() if line.startswith("RESULT "))[7:])
+    assert rc == 0 and result, output[-6000:]
     assert result["job"] == job
 
     # The status history: interrupted twice, restarted from scratch each time, then completed.
@@ -454,7 +364,7 @@ def test_interrupt_endpoint_restarts_from_scratch_with_only_checkpoints(spot):
         leftovers = json.loads(line.split(" leftovers ", 1)[1].split(" (marker", 1)[0])
         assert found == ["attempt-1.txt"], f"attempt 2 started with {found} in its checkpoint folder"
         assert leftovers == [], f"attempt 2 found files attempt 1 wrote outside the checkpoint folder: {leftovers}"
-        model = tar_members(s3_get(spot.s3, desc["ModelArtifacts"]["S3ModelArtifacts"]))
+        model = spot.model_files(desc)
         assert set(model) == {"from-attempt-2.txt", "attempts.json"}, set(model)
         assert json.loads(model["attempts.json"])["attempts"] == 2
         assert set(spot.checkpoint_objects(name)) == {"attempt-1.txt", "attempt-2.txt"}

@@ -11,24 +11,17 @@ processes that carry a marker argument) and fixtures/spot-checkpoints/attempts.p
 
 from __future__ import annotations
 
-import io
-import json
-import tarfile
 import time
 import uuid
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import REPO_ROOT, unique_bucket_name
-from helpers import ACCOUNT_ID, wait_until
-from training_helpers import JobWaiter, unique_name, processes_with, kill_marked, statuses
+from conftest import REPO_ROOT
+from helpers import wait_until
+from training_helpers import TrainingEnv, unique_name, processes_with, kill_marked, statuses, validation_error
 
 LIMITS = REPO_ROOT / "fixtures" / "training-limits"
 SPOT = REPO_ROOT / "fixtures" / "spot-checkpoints"
-IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
-ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/SageMakerRole"
-LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 GRACE = 2
 RESTART_DELAY = 1
 CAPACITY_TAG = "sagebox:capacity-unavailable-seconds"
@@ -48,70 +41,19 @@ def new_marker() -> str:
     return "sagebox-limits-marker-" + uuid.uuid4().hex
 
 
-class Env(JobWaiter):
-    def __init__(self, server, json_client):
-        self.server = server
-        self.endpoint = server.endpoint
-        self.sm = json_client("sagemaker", server.endpoint)
-        self.logs = json_client("logs", server.endpoint)
-        self.s3 = server.s3()
-        self.bucket = unique_bucket_name("limits")
-        self.s3.create_bucket(Bucket=self.bucket)
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-            tar.add(LIMITS / "worker.py", arcname="worker.py")
-            tar.add(SPOT / "attempts.py", arcname="attempts.py")
-        self.s3.put_object(Bucket=self.bucket, Key="src/sourcedir.tar.gz", Body=buf.getvalue())
-        self.s3.put_object(Bucket=self.bucket, Key="code/worker.py", Body=(LIMITS / "worker.py").read_bytes())
-        self.source_uri = f"s3://{self.bucket}/src/sourcedir.tar.gz"
+class Env(TrainingEnv):
+    """The limits suite's server: worker.py and attempts.py as a sourcedir, worker.py as a `code` channel. A request
+    is an on-demand job unless told; a spot job gets a checkpoint folder and MaxWaitTimeInSeconds = MaxRuntime unless
+    told."""
+
+    bucket_hint = "limits"
+    sources = (LIMITS / "worker.py", SPOT / "attempts.py")
+    code = (LIMITS / "worker.py",)
 
     def request(self, name: str, program: str, hyperparameters: dict | None = None, *, spot: bool = False,
-                max_runtime: int = 600, max_wait: int | None = None, tags: dict | None = None,
-                entrypoint: list | None = None) -> dict:
-        hps = {"sagemaker_program": json.dumps(program), "sagemaker_submit_directory": json.dumps(self.source_uri),
-               "sagemaker_container_log_level": "20", "sagemaker_job_name": json.dumps(name),
-               "sagemaker_region": json.dumps("us-east-1")}
-        hps.update(hyperparameters or {})
-        request = {
-            "TrainingJobName": name,
-            "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
-            "RoleArn": ROLE,
-            "OutputDataConfig": {"S3OutputPath": f"s3://{self.bucket}/output"},
-            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 30},
-            "StoppingCondition": {"MaxRuntimeInSeconds": max_runtime},
-            "HyperParameters": hps,
-        }
-        if spot:
-            request["EnableManagedSpotTraining"] = True
-            request["StoppingCondition"]["MaxWaitTimeInSeconds"] = max_wait or max_runtime
-            request["CheckpointConfig"] = {"S3Uri": f"s3://{self.bucket}/checkpoints/{name}"}
-        if tags:
-            request["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
-        if entrypoint:
-            request["HyperParameters"] = {}
-            request["AlgorithmSpecification"]["ContainerEntrypoint"] = entrypoint
-            request["InputDataConfig"] = [{"ChannelName": "code", "DataSource": {"S3DataSource": {
-                "S3DataType": "S3Prefix", "S3Uri": f"s3://{self.bucket}/code",
-                "S3DataDistributionType": "FullyReplicated"}}}]
-        return request
-
-    def messages(self, name: str) -> list[str]:
-        try:
-            streams = self.logs.describe_log_streams(logGroupName=LOG_GROUP, logStreamNamePrefix=name + "/")
-        except ClientError:
-            return []
-        out = []
-        for stream in streams["logStreams"]:
-            token = None
-            while True:
-                kwargs = {"nextToken": token} if token else {}
-                page = self.logs.get_log_events(logGroupName=LOG_GROUP, logStreamName=stream["logStreamName"],
-                                                startFromHead=True, **kwargs)
-                out += [e["message"] for e in page["events"]]
-                if not page["events"]:
-                    break
-                token = page["nextForwardToken"]
-        return out
+                max_runtime: int = 600, max_wait: int | None = None, **options) -> dict:
+        return super().request(name, program, hyperparameters, spot=spot, max_runtime=max_runtime,
+                               max_wait=max_wait or max_runtime, checkpoint=spot, **options)
 
     def wait_working(self, name: str, marker: str) -> None:
         """Until worker.py runs and both its helpers are in /proc."""
@@ -120,12 +62,6 @@ class Env(JobWaiter):
             f"the worker never started: {self.messages(name)}"
         assert wait_until(lambda: len(processes_with(marker)) >= 3, 10), \
             f"the worker and its two helpers are not all in /proc: {processes_with(marker)}"
-
-    def model_files(self, desc: dict) -> dict[str, bytes]:
-        bucket, key = desc["ModelArtifacts"]["S3ModelArtifacts"][len("s3://"):].split("/", 1)
-        data = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            return {m.name.removeprefix("./"): tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
 
 
 def transition(desc: dict, status: str, nth: int = 0) -> dict:
@@ -206,17 +142,10 @@ def test_stop_mid_run_leaves_no_process_and_uploads_the_model(env, launch):
         assert_billing(desc, None)
         window = transition(desc, "Stopping")["StartTime"].timestamp() - transition(desc, "Training")["StartTime"].timestamp()
         assert window <= desc["TrainingTimeInSeconds"] + 1, (window, desc["TrainingTimeInSeconds"])
-        message = expect_validation(env.sm.stop_training_job, TrainingJobName=name)
+        message = validation_error(env.sm.stop_training_job, TrainingJobName=name)
         assert message == "The request was rejected because the training job is in status Stopped."
     finally:
         kill_marked(marker)
-
-
-def expect_validation(fn, **kwargs) -> str:
-    with pytest.raises(ClientError) as info:
-        fn(**kwargs)
-    assert info.value.response["Error"]["Code"] == "ValidationException", info.value.response
-    return info.value.response["Error"]["Message"]
 
 
 @pytest.mark.timeout(60)

@@ -21,14 +21,11 @@ import pytest
 
 from conftest import REPO_ROOT, TRAINING_STOP_GRACE_SECONDS, make_client
 from helpers import ACCOUNT_ID, REGION, expect_client_error, wait_until
-from training_helpers import (unique_name, processes_with, kill_marked, tar_members, s3_get, wait_secondary,
-                              wait_terminal)
+from training_helpers import (LOG_GROUP, unique_name, processes_with, kill_marked, tar_members, s3_get,
+                              wait_secondary, wait_terminal, log_messages, validation_error, job_request, channel)
 
 FIXTURES = REPO_ROOT / "fixtures" / "training"
-IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
-ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/SageMakerRole"
 NAME_PATTERN = "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
-LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -65,56 +62,6 @@ def unchecked_sm(training_server, json_client):
 @pytest.fixture(scope="module")
 def output_uri(training_bucket) -> str:
     return f"s3://{training_bucket}/api/output"
-
-
-def job_request(name: str, source: str, program: str, output: str, train: str | None = None,
-                hyperparameters: dict | None = None, **overrides) -> dict:
-    """A CreateTrainingJob request as the SDK v2 builds it for a framework script (JSON-encoded reserved keys)."""
-    hps = {"sagemaker_program": json.dumps(program), "sagemaker_submit_directory": json.dumps(source),
-           "sagemaker_container_log_level": "20", "sagemaker_job_name": json.dumps(name),
-           "sagemaker_region": json.dumps(REGION)}
-    hps.update(hyperparameters or {})
-    request = {
-        "TrainingJobName": name,
-        "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
-        "RoleArn": ROLE,
-        "OutputDataConfig": {"S3OutputPath": output},
-        "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 30},
-        "StoppingCondition": {"MaxRuntimeInSeconds": 600},
-        "HyperParameters": hps,
-    }
-    if train is not None:
-        request["InputDataConfig"] = [channel("train", train)]
-    request.update(overrides)
-    return request
-
-
-def channel(name: str, uri: str, **extra) -> dict:
-    entry = {"ChannelName": name, "DataSource": {"S3DataSource": {
-        "S3DataType": "S3Prefix", "S3Uri": uri, "S3DataDistributionType": "FullyReplicated"}}}
-    entry.update(extra)
-    return entry
-
-
-def log_messages(logs, job: str) -> list[str]:
-    streams = logs.describe_log_streams(logGroupName=LOG_GROUP, logStreamNamePrefix=job + "/")["logStreams"]
-    messages = []
-    for stream in streams:
-        token = None
-        while True:
-            kwargs = {"nextToken": token} if token else {}
-            page = logs.get_log_events(logGroupName=LOG_GROUP, logStreamName=stream["logStreamName"],
-                                       startFromHead=True, **kwargs)
-            messages += [e["message"] for e in page["events"]]
-            if not page["events"]:
-                break
-            token = page["nextForwardToken"]
-    return messages
-
-
-def validation_error(fn, **kwargs) -> str:
-    exc = expect_client_error(fn, code="ValidationException", status=400, **kwargs)
-    return exc.response["Error"]["Message"]
 
 
 def assert_echoed(sent, got, path="request"):

@@ -8,51 +8,21 @@ details are in test_training_api.py.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import shutil
-import subprocess
-import sys
-import tarfile
 import uuid
-from pathlib import Path
 
 import pytest
 
 from conftest import REPO_ROOT
-from training_helpers import kill_marked, s3_get
+from training_helpers import kill_marked, probe_of, run_script, s3_get, tar_members
 
 FIXTURES = REPO_ROOT / "fixtures" / "training"
 HF_SEED = REPO_ROOT / "fixtures" / "hf-getting-started"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
 STATUS_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (\w+) - (.+)$", re.M)
-
-
-def run_sdk(tmp_path: Path, env: dict, code: str, params: dict, timeout: float = 150) -> tuple[int, str, dict]:
-    """Run `code` with the SDK env; return (exit code, combined output, the RESULT json or {})."""
-    script = tmp_path / f"sdk_{uuid.uuid4().hex[:6]}.py"
-    script.write_text(code, encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(script), json.dumps(params)], env=env, cwd=str(tmp_path),
-                          capture_output=True, text=True, timeout=timeout)
-    output = proc.stdout + proc.stderr
-    result = {}
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            result = json.loads(line[len("RESULT "):])
-    return proc.returncode, output, result
-
-
-def tar_names(path: Path) -> dict[str, bytes]:
-    with tarfile.open(path, "r:gz") as tar:
-        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
-
-
-def probe_of(output: str) -> dict:
-    lines = [line for line in output.splitlines() if "SAGEBOX_PROBE " in line]
-    assert lines, f"the probe's line is not in the SDK's printed log:\n{output[-3000:]}"
-    return json.loads(lines[0].split("SAGEBOX_PROBE ", 1)[1])
 
 
 def compact(value) -> str:
@@ -105,7 +75,7 @@ def test_huggingface_getting_started_flow(sdk_env, training_sm, training_s3, tra
     shutil.copy(FIXTURES / "probe_entry.py", source_dir / "probe_entry.py")
     shutil.copy(HF_SEED / "scripts" / "train.py", source_dir / "train.py")
     download = tmp_path / "model"
-    rc, output, result = run_sdk(tmp_path, sdk_env, HF_FLOW, {
+    rc, output, result = run_script(tmp_path, sdk_env, HF_FLOW, {
         "data": str(HF_SEED / "data"), "prefix": "hf-" + uuid.uuid4().hex[:8], "source_dir": str(source_dir),
         "role": ROLE, "download_dir": str(download)})
     assert rc == 0, output[-5000:]
@@ -174,14 +144,13 @@ def test_huggingface_getting_started_flow(sdk_env, training_sm, training_s3, tra
     # the model: S3Downloader gives model.tar.gz with the script's files at the archive root
     assert result["model_data"] == f"s3://{result['bucket']}/{job}/output/model.tar.gz"
     assert result["downloaded"] == ["model.tar.gz"]
-    members = tar_names(download / "model.tar.gz")
-    assert {n.removeprefix("./") for n in members} == {"model.json", "config.json"}, sorted(members)
-    model = json.loads(members.get("model.json", members.get("./model.json")))
+    members = tar_members((download / "model.tar.gz").read_bytes())
+    assert set(members) == {"model.json", "config.json"}, sorted(members)
+    model = json.loads(members["model.json"])
     assert model["base_model"] == "distilbert-base-uncased" and model["weights"]
-    accuracy = json.loads(members.get("config.json", members.get("./config.json")))["accuracy"]
-    with tarfile.open(fileobj=io.BytesIO(s3_get(training_s3, f"s3://{result['bucket']}/{job}/output/output.tar.gz"))) as tar:
-        output_files = {m.name.removeprefix("./") for m in tar.getmembers() if m.isfile()}
-    assert output_files == {"eval_results.txt"}, "output.tar.gz holds /opt/ml/output/data"
+    accuracy = json.loads(members["config.json"])["accuracy"]
+    output_files = tar_members(s3_get(training_s3, f"s3://{result['bucket']}/{job}/output/output.tar.gz"))
+    assert set(output_files) == {"eval_results.txt"}, "output.tar.gz holds /opt/ml/output/data"
 
     # the metric from the regex, as the last value printed
     final = {m["MetricName"]: m["Value"] for m in desc.get("FinalMetricDataList", [])}
@@ -224,7 +193,7 @@ else:
 
 @pytest.mark.timeout(180)
 def test_failing_script_raises_unexpected_status_exception(sdk_env, training_sm, tmp_path):
-    rc, output, result = run_sdk(tmp_path, sdk_env, FAILING, {"source_dir": str(FIXTURES), "role": ROLE})
+    rc, output, result = run_script(tmp_path, sdk_env, FAILING, {"source_dir": str(FIXTURES), "role": ROLE})
     assert rc == 0 and result, output[-5000:]
     assert result["raised"] == "UnexpectedStatusException", result
     message = result["message"]
@@ -259,7 +228,7 @@ print("RESULT " + json.dumps({"job": est.latest_training_job.name, "model_data":
 
 @pytest.mark.timeout(180)
 def test_pytorch_estimator_with_metric_definitions(sdk_env, training_sm, training_s3, tmp_path):
-    rc, output, result = run_sdk(tmp_path, sdk_env, PYTORCH_METRICS, {"source_dir": str(FIXTURES), "role": ROLE})
+    rc, output, result = run_script(tmp_path, sdk_env, PYTORCH_METRICS, {"source_dir": str(FIXTURES), "role": ROLE})
     assert rc == 0, output[-5000:]
     assert "epoch 3: train_loss=0.2500 val_acc=0.8750" in output and "METRICS DONE" in output
     assert re.search(r"^Training seconds: \d+$", output, re.M)
@@ -272,8 +241,8 @@ def test_pytorch_estimator_with_metric_definitions(sdk_env, training_sm, trainin
     assert final == {"train_loss": 0.25, "val_acc": 0.875}, desc.get("FinalMetricDataList")
     for metric in desc["FinalMetricDataList"]:
         assert desc["TrainingStartTime"] <= metric["Timestamp"] <= desc["TrainingEndTime"]
-    members = tarfile.open(fileobj=io.BytesIO(s3_get(training_s3, result["model_data"]))).getnames()
-    assert {n.removeprefix("./") for n in members} == {"metrics.json"}, members
+    members = tar_members(s3_get(training_s3, result["model_data"]))
+    assert set(members) == {"metrics.json"}, sorted(members)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -301,7 +270,7 @@ print("RESULT " + json.dumps({"job": job, "model_data": est.model_data, "attache
 
 @pytest.mark.timeout(180)
 def test_fit_without_wait_then_logs_and_attach(sdk_env, tmp_path):
-    rc, output, result = run_sdk(tmp_path, sdk_env, NO_WAIT, {"source_dir": str(FIXTURES), "role": ROLE})
+    rc, output, result = run_script(tmp_path, sdk_env, NO_WAIT, {"source_dir": str(FIXTURES), "role": ROLE})
     assert rc == 0, output[-5000:]
     after_fit = output.split("FIT RETURNED", 1)[1]
     for line in ("line one", "line two", "LAST LINE"):
@@ -341,8 +310,8 @@ print("RESULT " + json.dumps({"job": job, "status": desc["TrainingJobStatus"], "
 def test_stop_through_the_sdk(sdk_env, training_s3, tmp_path):
     marker = "sagebox-e2e-marker-" + uuid.uuid4().hex
     try:
-        rc, output, result = run_sdk(tmp_path, sdk_env, STOPPED, {"source_dir": str(FIXTURES), "role": ROLE,
-                                                                 "marker": marker})
+        rc, output, result = run_script(tmp_path, sdk_env, STOPPED, {"source_dir": str(FIXTURES), "role": ROLE,
+                                                                    "marker": marker})
     finally:
         kill_marked(marker)
     assert rc == 0, f"a Stopped job is not an error for the SDK:\n{output[-5000:]}"
@@ -351,5 +320,4 @@ def test_stop_through_the_sdk(sdk_env, training_s3, tmp_path):
     assert "Job ended with status 'Stopped' rather than 'Completed'" in output, output[-3000:]
     statuses = [m.group(1) for m in STATUS_LINE.finditer(output)]
     assert statuses[-1] == "Stopped", statuses
-    members = tarfile.open(fileobj=io.BytesIO(s3_get(training_s3, result["model_data"]))).getnames()
-    assert "before.txt" in {n.removeprefix("./") for n in members}
+    assert "before.txt" in tar_members(s3_get(training_s3, result["model_data"]))

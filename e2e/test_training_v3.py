@@ -9,18 +9,15 @@ e2e/requirements-v3.txt); the tests skip when that venv is missing. v3 uploads t
 
 from __future__ import annotations
 
-import io
-import json
 import shutil
 import subprocess
-import tarfile
 import uuid
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO_ROOT
-from training_helpers import s3_get
+from training_helpers import log_streams, probe_of, run_script, s3_get, tar_members
 
 V3_PYTHON = REPO_ROOT / ".venv-v3" / "bin" / "python"
 FIXTURES = REPO_ROOT / "fixtures" / "training"
@@ -71,18 +68,9 @@ print("RESULT " + json.dumps({"raised": raised, "job": job.training_job_name if 
 
 
 def run_v3(tmp_path: Path, env: dict, params: dict, timeout: float = 200) -> tuple[int, str, dict]:
-    script = tmp_path / "v3_train.py"
-    script.write_text(V3_TRAIN, encoding="utf-8")
     run_env = {k: v for k, v in env.items() if k != "SAGEMAKER_VALIDATE_ROLE"}  # the SDK's default: validate
     run_env["PATH"] = f"{V3_PYTHON.parent}:{run_env.get('PATH', '')}"
-    proc = subprocess.run([str(V3_PYTHON), str(script), json.dumps(params)], env=run_env, cwd=str(tmp_path),
-                          capture_output=True, text=True, timeout=timeout)
-    output = proc.stdout + proc.stderr
-    result = {}
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            result = json.loads(line[len("RESULT "):])
-    return proc.returncode, output, result
+    return run_script(tmp_path, run_env, V3_TRAIN, params, python=V3_PYTHON, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -128,9 +116,7 @@ def test_model_trainer_hugging_face_flow(sdk_env, training_sm, training_s3, trai
     assert spec["ContainerEntrypoint"] == ["/bin/bash"]
     assert "sm_train.sh" in spec["ContainerArguments"][-1]
 
-    lines = [line for line in output.splitlines() if "SAGEBOX_PROBE " in line]
-    assert lines, "the probe's line is not in the printed log"
-    probe = json.loads(lines[0].split("SAGEBOX_PROBE ", 1)[1])
+    probe = probe_of(output)
     argv = probe["argv"]
     assert dict(zip(argv[::2], argv[1::2])) == {"--epochs": "1", "--per_device_train_batch_size": "32",
                                                   "--model_name_or_path": "distilbert-base-uncased"}, argv
@@ -148,13 +134,11 @@ def test_model_trainer_hugging_face_flow(sdk_env, training_sm, training_s3, trai
 
     model_uri = desc["ModelArtifacts"]["S3ModelArtifacts"]
     assert model_uri == f"{desc['OutputDataConfig']['S3OutputPath']}/{job}/output/model.tar.gz"
-    with tarfile.open(fileobj=io.BytesIO(s3_get(training_s3, model_uri))) as tar:
-        names = {m.name.removeprefix("./") for m in tar.getmembers() if m.isfile()}
+    names = set(tar_members(s3_get(training_s3, model_uri)))
     assert names == {"model.json", "config.json"}, names
 
-    streams = training_logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs",
-                                                 logStreamNamePrefix=job + "/")["logStreams"]
-    assert [s["logStreamName"].rsplit("-", 1)[0] for s in streams] == [f"{job}/algo-1"]
+    streams = log_streams(training_logs, job)
+    assert [s.rsplit("-", 1)[0] for s in streams] == [f"{job}/algo-1"]
 
 
 @pytest.mark.timeout(300)
