@@ -634,20 +634,20 @@ def test_max_runtime_stops_the_job_as_max_runtime_exceeded(training_sm, training
 
 @pytest.fixture
 def restartable(sagebox_factory, tmp_path):
+    """A server of the test's own (it gets killed), and the sourcedir, output and train URIs of a bucket on it."""
     server = sagebox_factory(extra_args=("--container-specs", str(REPO_ROOT / "container-specs"),
                                          "--stop-grace-seconds", "2"), data_dir=tmp_path / "restart-data")
-    return server
-
-
-@pytest.mark.timeout(150)
-def test_restart_fails_the_running_job_and_keeps_finished_ones(restartable, json_client):
-    server = restartable
-    sm = json_client("sagemaker", server.endpoint)
     s3 = make_client("s3", server.endpoint)
     s3.create_bucket(Bucket="restart")
     s3.put_object(Bucket="restart", Key="src/sourcedir.tar.gz", Body=sourcedir_tarball())
     s3.put_object(Bucket="restart", Key="data/train/x.csv", Body=b"1\n")
-    source, output, train = "s3://restart/src/sourcedir.tar.gz", "s3://restart/out", "s3://restart/data/train"
+    return server, "s3://restart/src/sourcedir.tar.gz", "s3://restart/out", "s3://restart/data/train"
+
+
+@pytest.mark.timeout(150)
+def test_restart_fails_the_running_job_and_keeps_finished_ones(restartable, json_client):
+    server, source, output, train = restartable
+    sm = json_client("sagemaker", server.endpoint)
 
     finished = unique_name("before-restart")
     sm.create_training_job(**job_request(finished, source, "artifacts.py", output, train))
@@ -685,14 +685,9 @@ def test_restart_fails_the_running_job_and_keeps_finished_ones(restartable, json
 
 @pytest.mark.timeout(120)
 def test_a_killed_server_leaves_no_process_of_its_jobs(restartable, json_client):
-    server = restartable
+    server, source, output, train = restartable
     sm = json_client("sagemaker", server.endpoint)
-    s3 = make_client("s3", server.endpoint)
-    s3.create_bucket(Bucket="orphans")
-    s3.put_object(Bucket="orphans", Key="src/sourcedir.tar.gz", Body=sourcedir_tarball())
-    s3.put_object(Bucket="orphans", Key="data/train/x.csv", Body=b"1\n")
-    name, marker = start_sleeper(sm, "s3://orphans/src/sourcedir.tar.gz", "s3://orphans/out",
-                                 "s3://orphans/data/train", on_sigterm="ignore")
+    name, marker = start_sleeper(sm, source, output, train, on_sigterm="ignore")
     try:
         wait_running(sm, json_client("logs", server.endpoint), name, marker)
         server.kill()
