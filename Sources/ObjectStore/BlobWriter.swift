@@ -27,7 +27,6 @@ public final class BlobWriter: @unchecked Sendable {
     public let name: String
     private let path: String
     private let blobPath: String
-    private let layout: StoreLayout
     private let io: BlockingIO
     private let fsync: Bool
     private var fd: Int32 = -1
@@ -39,10 +38,9 @@ public final class BlobWriter: @unchecked Sendable {
     private var done = false
 
     init(layout: StoreLayout, io: BlockingIO, fsync: Bool, checksum: ChecksumAlgorithm?, computeSHA256: Bool) {
-        name = UUID().uuidString.lowercased()
+        name = StoreLayout.newBlobName()
         path = layout.temporaryPath(name)
         blobPath = layout.blobPath(name)
-        self.layout = layout
         self.io = io
         self.fsync = fsync
         self.checksum = checksum.map(ChecksumHasher.init)

@@ -19,6 +19,11 @@ public struct BlockingIO: Sendable {
         return try await pool.runIfActive(body)
     }
 
+    /// Runs `body` on the pool without waiting for it; it also runs when the pool shuts down first.
+    public func submit(_ body: @Sendable @escaping () -> Void) {
+        pool.submit { _ in body() }
+    }
+
     public func shutdown() async throws {
         try await pool.shutdownGracefully()
     }

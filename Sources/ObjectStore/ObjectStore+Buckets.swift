@@ -87,6 +87,6 @@ extension ObjectStore {
             try db.cachedStatement(sql: "DELETE FROM buckets WHERE name = ?").execute(arguments: [name])
             return blobs
         }
-        await removeBlobs(blobs)
+        removeBlobs(blobs)
     }
 }

@@ -21,7 +21,7 @@ extension ObjectStore {
     /// the data directory; it is consumed).
     @discardableResult
     public func adoptFile(_ path: String, bucket: String, key: String, contentType: String?) async throws -> ObjectRecord {
-        let name = UUID().uuidString.lowercased()
+        let name = StoreLayout.newBlobName()
         let blobPath = layout.blobPath(name)
         let fsync = self.fsync
         let (size, md5) = try await io.run { () -> (Int64, [UInt8]) in
@@ -50,7 +50,7 @@ extension ObjectStore {
         do {
             try await commit(record)
         } catch {
-            await removeBlobs(record.segments)
+            removeBlobs(record.segments)
             throw error
         }
         return record

@@ -42,10 +42,10 @@ extension ObjectStore {
                 return old
             }
         } catch {
-            await removeBlobs([blobSegment])
+            removeBlobs([blobSegment])
             throw error
         }
-        await removeBlobs(replaced)
+        removeBlobs(replaced)
         return part
     }
 
@@ -70,7 +70,7 @@ extension ObjectStore {
             try db.cachedStatement(sql: "DELETE FROM uploads WHERE upload_id = ?").execute(arguments: [uploadId])
             return blobs
         }
-        await removeBlobs(blobs)
+        removeBlobs(blobs)
     }
 
     /// Assembles the listed parts into the object without copying a byte: the part blobs become its segments,
@@ -119,7 +119,7 @@ extension ObjectStore {
             return try await completedEarlier(uploadId: uploadId, bucket: bucket, key: key)
         }
         let used = Set(chosen.map(\.blob))
-        await removeBlobs(stored.filter { !used.contains($0.blob) }.map { Segment(blob: $0.blob, size: $0.size) })
+        removeBlobs(stored.filter { !used.contains($0.blob) }.map { Segment(blob: $0.blob, size: $0.size) })
         return record
     }
 

@@ -18,7 +18,7 @@ extension ObjectStore {
         do {
             try await commit(record)
         } catch {
-            await removeBlobs(record.segments)
+            removeBlobs(record.segments)
             throw error
         }
         return record
@@ -36,18 +36,26 @@ extension ObjectStore {
                 ])
             return try old.map(Segment.segments(column:)) ?? []
         }
-        await removeBlobs(replaced.filter { old in !record.segments.contains { $0.blob == old.blob } })
+        removeBlobs(replaced.filter { old in !record.segments.contains { $0.blob == old.blob } })
     }
 
+    /// Looks an object up with one statement that also finds its bucket. A single statement reads one snapshot, so
+    /// it needs no transaction: the BEGIN and COMMIT around it cost as much as the lookup itself.
     public func headObject(bucket: String, key: String) async throws -> ObjectRecord {
-        let found = try read { db -> ObjectRecord? in
-            try Self.requireBucket(db, bucket)
-            return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.objectColumns) FROM objects WHERE bucket = ? AND key = ?"), arguments: [bucket, Data(key: key)]
-            ).map(record)
+        let found = try lookup { db -> ObjectRecord? in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.lookupSQL), arguments: [Data(key: key), bucket]) else {
+                throw S3Errors.noSuchBucket(bucket)
+            }
+            return row.hasNull(atIndex: 1) ? nil : try record(row)
         }
         guard let found else { throw S3Errors.noSuchKey(key) }
         return found
     }
+
+    /// The object's columns in `objectColumns` order, or NULLs when the bucket holds no such key; no row at all
+    /// when there is no bucket.
+    static let lookupSQL = "SELECT " + objectColumns.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        + " FROM buckets b LEFT JOIN objects o ON o.bucket = b.name AND o.key = ? WHERE b.name = ?"
 
     /// Opens an object's blobs for reading. A blob can vanish between the index read and the open when a
     /// concurrent write replaces the object; the lookup is then simply repeated. With `preloadingSmall` (GET), an
@@ -109,7 +117,7 @@ extension ObjectStore {
             }
             return blobs
         }
-        await removeBlobs(blobs)
+        removeBlobs(blobs)
     }
 
     /// Copies an object without copying its bytes: blobs are immutable, so the copy hard-links them. The copy is a
@@ -118,7 +126,7 @@ extension ObjectStore {
     public func copyObject(
         _ source: ObjectReader, toBucket bucket: String, key: String, attributes: ObjectAttributes
     ) async throws -> ObjectRecord {
-        let names = source.record.segments.map { _ in UUID().uuidString.lowercased() }
+        let names = source.record.segments.map { _ in StoreLayout.newBlobName() }
         let pairs = zip(source.record.segments, names).map { (layout.blobPath($0.blob), layout.blobPath($1)) }
         let multipart = source.record.partsCount != nil
         let md5 = try await io.run { () -> [UInt8]? in
@@ -136,7 +144,7 @@ extension ObjectStore {
         do {
             try await commit(record)
         } catch {
-            await removeBlobs(segments)
+            removeBlobs(segments)
             throw error
         }
         return record
@@ -164,15 +172,14 @@ extension ObjectStore {
         }
     }
 
+    /// Decodes a row of `objectColumns`, by position: looking columns up by name costs a search per column.
     func record(_ row: Row) throws -> ObjectRecord {
-        let keyData: Data = row["key"]
-        let checksum: String? = row["checksum"]
+        let keyData: Data = row[1]
+        let checksum: String? = row[6]
         return ObjectRecord(
-            bucket: row["bucket"], key: String(decoding: keyData, as: UTF8.self), size: row["size"], etag: row["etag"],
-            lastModified: Date(timeIntervalSince1970: row["last_modified"]), attributes: try attributeCache.attributes(row["attributes"]),
-            checksum: try checksum.map(StoredChecksum.init(column:)),
-            segments: try Segment.segments(column: row["segments"]),
-            partsCount: row["parts_count"])
+            bucket: row[0], key: String(decoding: keyData, as: UTF8.self), size: row[2], etag: row[3],
+            lastModified: Date(timeIntervalSince1970: row[4]), attributes: try attributeCache.attributes(row[5]),
+            checksum: try checksum.map(StoredChecksum.init(column:)), segments: try Segment.segments(column: row[7]),
+            partsCount: row[8])
     }
-
 }

@@ -12,7 +12,7 @@ import Testing
         #expect(try await StoreFixture.read(reader) == "old version")
         #expect(try await f.read("atomic", "k") == "new")
         // The replaced blob is gone: only the new one remains.
-        #expect(f.files(under: "blobs").count == 1)
+        #expect(try await f.blobCount(settlingTo: 1) == 1)
     }
 
     @Test func concurrentWritersLeaveOneWholeVersion() async throws {
@@ -25,7 +25,7 @@ import Testing
         }
         let final = try await f.read("race", "k")
         #expect(bodies.contains(final))
-        #expect(f.files(under: "blobs").count == 1)
+        #expect(try await f.blobCount(settlingTo: 1) == 1)
     }
 
     @Test func restartSweepsTemporaryFilesAndOrphanBlobs() async throws {

@@ -46,8 +46,17 @@ struct StoreFixture {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The number of blob files once it reaches `expected`, or after two seconds whatever it is then: replaced
+    /// blobs are unlinked on the I/O pool after the write that replaced them has answered.
+    func blobCount(settlingTo expected: Int) async throws -> Int {
+        for _ in 0..<200 where files(under: "blobs").count != expected {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return files(under: "blobs").count
+    }
+
     func files(under folder: String) -> [String] {
-        let root = store.layout.root.appendingPathComponent(folder).path
+        let root = store.layout.root + "/" + folder
         let enumerator = FileManager.default.enumerator(atPath: root)
         var files: [String] = []
         while let path = enumerator?.nextObject() as? String {
