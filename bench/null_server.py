@@ -4,9 +4,11 @@ Timing boto3 against it gives the client's own ceiling on this machine (request 
 urllib3, response parsing), so a server's small-op rate can be shown as a share of what the client
 could reach at all. It runs as its own process so it doesn't share the client's GIL.
 
-With a CANNED folder, a GET whose request target was recorded there (a file named by the SHA-1 of the target,
-written by s3_bench.py from Sagebox's own answers) is answered with that XML body: timing boto3's listings
-against it gives the client's floor for exactly the same responses.
+With a CANNED folder it replays Sagebox's own answers, recorded there by s3_bench.py: a GET whose request target
+was recorded (a file named by the SHA-1 of the target) gets that XML body, and any other GET or PUT gets the
+recorded GetObject or PutObject reply (files `GetObject` and `PutObject`: status line, headers and body). Timing
+boto3 against it gives the client's ceiling, or floor, for exactly the responses Sagebox sends, including the
+checksum headers that S3 also sends and that make botocore validate the body.
 
 Usage: python null_server.py PORT [CANNED]  (0 picks a free port; the chosen port is printed on stdout)
 """
@@ -39,17 +41,37 @@ OTHER_RESPONSE = (
 CANNED = sys.argv[2] if len(sys.argv) > 2 else None
 
 
+_replies = {}
+
+
+def recorded_reply(name: str):
+    """A recorded GetObject/PutObject reply, read once it exists (the bench records it after start-up)."""
+    if CANNED and name not in _replies:
+        try:
+            with open(os.path.join(CANNED, name), "rb") as f:
+                _replies[name] = f.read()
+        except FileNotFoundError:
+            return None
+    return _replies.get(name)
+
+
+_listings = {}
+
+
 def canned_response(target: bytes):
-    """The recorded answer to a GET of `target`, if any."""
+    """The recorded answer to a GET of `target`, if any. Remembered either way, so object GETs cost no file
+    lookup after the first (the bench asks for a listing only after recording it)."""
     if not CANNED:
         return None
-    try:
-        with open(os.path.join(CANNED, hashlib.sha1(target).hexdigest()), "rb") as f:
-            body = f.read()
-    except FileNotFoundError:
-        return None
-    return (b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nx-amz-request-id: NULL\r\n"
-            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    if target not in _listings:
+        try:
+            with open(os.path.join(CANNED, hashlib.sha1(target).hexdigest()), "rb") as f:
+                body = f.read()
+            _listings[target] = (b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nx-amz-request-id: NULL\r\n"
+                                 b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        except FileNotFoundError:
+            _listings[target] = None
+    return _listings[target]
 
 
 def serve_connection(conn: socket.socket) -> None:
@@ -82,7 +104,9 @@ def serve_connection(conn: socket.socket) -> None:
                     buf += chunk
                 buf = buf[remaining:]
             if method == b"GET":
-                conn.sendall(canned_response(target) or GET_RESPONSE)
+                conn.sendall(canned_response(target) or recorded_reply("GetObject") or GET_RESPONSE)
+            elif method == b"PUT":
+                conn.sendall(recorded_reply("PutObject") or OTHER_RESPONSE)
             else:
                 conn.sendall(OTHER_RESPONSE)
     except (ConnectionError, OSError):
