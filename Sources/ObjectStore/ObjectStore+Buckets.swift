@@ -31,19 +31,12 @@ extension ObjectStore {
     ]
 
     public func listBuckets() async throws -> [Bucket] {
-        try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT name, region, created FROM buckets ORDER BY name")).map {
-                Bucket(name: $0[0], region: $0[1], creationDate: Date(timeIntervalSince1970: $0[2]))
-            }
-        }
+        buckets.withLock { Array($0.values) }.sorted { $0.name < $1.name }
     }
 
     public func bucket(_ name: String) async throws -> Bucket {
-        let found = try read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT name, region, created FROM buckets WHERE name = ?"), arguments: [name])
-        }
-        guard let row = found else { throw S3Errors.noSuchBucket(name) }
-        return Bucket(name: row[0], region: row[1], creationDate: Date(timeIntervalSince1970: row[2]))
+        guard let bucket = buckets.withLock({ $0[name] }) else { throw S3Errors.noSuchBucket(name) }
+        return bucket
     }
 
     public func requireBucket(_ name: String) async throws {
@@ -65,9 +58,14 @@ extension ObjectStore {
         guard Self.isValidBucketName(name) else { throw S3Errors.invalidBucketName(name) }
         let region = region ?? defaultRegion
         guard Self.regions.contains(region) || region == defaultRegion else { throw S3Errors.invalidLocationConstraint(region) }
+        let bucket = Bucket(name: name, region: region, creationDate: Date())
         let created = try write { db -> Bool in
             if try Self.bucketExists(db, name) { return false }
-            try db.cachedStatement(sql: "INSERT INTO buckets (name, region, created) VALUES (?, ?, ?)").execute(arguments: [name, region, Date().timeIntervalSince1970])
+            try db.cachedStatement(sql: "INSERT INTO buckets (name, region, created) VALUES (?, ?, ?)").execute(arguments: [
+                name, region, bucket.creationDate.timeIntervalSince1970,
+            ])
+            // Runs on the writer, in commit order, once the row is committed.
+            db.afterNextTransaction { _ in self.buckets.withLock { $0[name] = bucket } }
             return true
         }
         if !created && region != "us-east-1" { throw S3Errors.bucketAlreadyOwnedByYou(name) }
@@ -85,6 +83,7 @@ extension ObjectStore {
             try db.cachedStatement(sql: "DELETE FROM uploads WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM completed_uploads WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM buckets WHERE name = ?").execute(arguments: [name])
+            db.afterNextTransaction { _ in _ = self.buckets.withLock { $0.removeValue(forKey: name) } }
             return blobs
         }
         removeBlobs(blobs)

@@ -32,7 +32,7 @@ extension ObjectStore {
             let old = try String.fetchOne(db.cachedStatement(sql: "SELECT segments FROM objects WHERE bucket = ? AND key = ?"), arguments: [record.bucket, Data(key: record.key)])
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO objects (\(Self.objectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
                     record.bucket, Data(key: record.key), record.size, record.etag, record.lastModified.timeIntervalSince1970,
-                    record.attributes.json, record.checksum?.column, Segment.column(record.segments), record.partsCount,
+                    attributeCache.json(record.attributes), record.checksum?.column, Segment.column(record.segments), record.partsCount,
                 ])
             return try old.map(Segment.segments(column:)) ?? []
         }

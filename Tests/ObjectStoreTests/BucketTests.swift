@@ -25,4 +25,16 @@ import Testing
         try await f.store.deleteBucket("life")
         await #expect(throws: S3Errors.noSuchBucket("life")) { try await f.store.bucket("life") }
     }
+
+    @Test func bucketsSurviveARestartAndADeletedOneTakesNoWrites() async throws {
+        let f = try StoreFixture()
+        try await f.store.createBucket("kept", region: "eu-west-1")
+        try await f.store.createBucket("gone", region: nil)
+        try await f.store.deleteBucket("gone")
+        await #expect(throws: S3Errors.noSuchBucket("gone")) { try await f.put("gone", "k", "v") }
+        let reopened = try await f.reopen()
+        #expect(try await reopened.listBuckets().map(\.name) == ["kept"])
+        #expect(try await reopened.bucket("kept").region == "eu-west-1")
+        await #expect(throws: S3Errors.noSuchBucket("gone")) { try await reopened.bucket("gone") }
+    }
 }
