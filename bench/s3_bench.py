@@ -223,8 +223,13 @@ def _put_small(ctx, i):
     ctx.s3.put_object(Bucket=ctx.bucket, Key=f"small/put-{i}", Body=ctx.payload)
 
 
+# The small-op measurements run in short slices, many more runs of fewer ops each, so that a few seconds of load
+# from the VM's neighbours land on every server alike instead of on one server's single long run.
+SLICES = 5
+
+
 def m_put_seq(ctx):
-    n = ctx.args.small_ops
+    n = ctx.args.small_ops // SLICES
     for i in range(10):
         _put_small(ctx, i)  # warm the connection
     start = time.perf_counter()
@@ -234,7 +239,7 @@ def m_put_seq(ctx):
 
 
 def m_get_seq(ctx):
-    n = ctx.args.small_ops
+    n = ctx.args.small_ops // SLICES
     for i in range(10):
         _get_small(ctx, i)
     start = time.perf_counter()
@@ -245,12 +250,12 @@ def m_get_seq(ctx):
 
 def m_put_thr(ctx):
     _threaded(8, 80, lambda i: _put_small(ctx, i))  # opens the 8 pooled connections first
-    return {"put_thr": _threaded(8, ctx.args.threaded_ops, lambda i: _put_small(ctx, i))}
+    return {"put_thr": _threaded(8, ctx.args.threaded_ops // SLICES, lambda i: _put_small(ctx, i))}
 
 
 def m_get_thr(ctx):
     _threaded(8, 80, lambda i: _get_small(ctx, i))
-    return {"get_thr": _threaded(8, ctx.args.threaded_ops, lambda i: _get_small(ctx, i))}
+    return {"get_thr": _threaded(8, ctx.args.threaded_ops // SLICES, lambda i: _get_small(ctx, i))}
 
 
 _BIG64 = None
@@ -446,6 +451,7 @@ NULLS = ("null", "replay")
 SMALL = ("sagebox", "moto") + NULLS
 LIST = ("sagebox", "moto", "replay")
 BOTH = ("sagebox", "moto")
+SLICED = ("put_seq", "get_seq", "put_thr", "get_thr")
 PLAN = [
     ("put_seq", m_put_seq, SMALL),
     ("get_seq", m_get_seq, SMALL),
@@ -495,10 +501,10 @@ def cell(values, agg):
 def build_table(results, errors, args, size_label):
     # (result key, label, unit, aggregation)
     rows = [
-        ("put_seq", f"1 KiB PutObject, sequential ({args.small_ops} ops)", "ops/s", "median"),
-        ("get_seq", f"1 KiB GetObject, sequential ({args.small_ops} ops)", "ops/s", "median"),
-        ("put_thr", f"1 KiB PutObject, 8 threads ({args.threaded_ops} ops)", "ops/s", "median"),
-        ("get_thr", f"1 KiB GetObject, 8 threads ({args.threaded_ops} ops)", "ops/s", "median"),
+        ("put_seq", f"1 KiB PutObject, sequential ({args.small_ops // SLICES} ops a run)", "ops/s", "median"),
+        ("get_seq", f"1 KiB GetObject, sequential ({args.small_ops // SLICES} ops a run)", "ops/s", "median"),
+        ("put_thr", f"1 KiB PutObject, 8 threads ({args.threaded_ops // SLICES} ops a run)", "ops/s", "median"),
+        ("get_thr", f"1 KiB GetObject, 8 threads ({args.threaded_ops // SLICES} ops a run)", "ops/s", "median"),
         ("put_64", "PutObject 64 MiB, single stream", "MiB/s", "median"),
         ("get_64", "GetObject 64 MiB, single stream", "MiB/s", "median"),
         ("upload_file", f"upload_file {size_label} (multipart, 10 threads)", "MiB/s", "median"),
@@ -580,8 +586,8 @@ def environment_notes(args, servers, rss_start, started, load_before):
                            capture_output=True, text=True).stdout.strip()
     return [
         f"Run {started.strftime('%Y-%m-%d %H:%M')} ({(datetime.datetime.now() - started).seconds // 60} min), "
-        f"{'quick' if args.quick else 'full'} mode, median [min–max] of {args.repeat} runs per cell (servers "
-        f"alternating), on {os.cpu_count()} cores, {platform.system()} {platform.release()}; load average "
+        f"{'quick' if args.quick else 'full'} mode, median [min–max] of {args.repeat} runs per cell ({args.repeat * SLICES} shorter "
+        f"runs for the 1 KiB rows; servers alternating), on {os.cpu_count()} cores, {platform.system()} {platform.release()}; load average "
         f"{load_before} before, {loadavg()} after (anything above ~1 means other work shared the cores).",
         f"Sagebox {rev}{' + uncommitted changes' if dirty else ''} (release build {args.sagebox}, fsync {'on' if args.fsync else 'off'}); "
         f"moto_server {moto.__version__}; client boto3 {boto3.__version__} / botocore {botocore.__version__}, "
@@ -659,8 +665,9 @@ def main():
 
         for key, fn, on in PLAN:
             spent = {name: 0.0 for name in on}
-            for rep in range(args.repeat):
-                for name in on:
+            for rep in range(args.repeat * (SLICES if key in SLICED else 1)):
+                # Every other run in reverse order, so no server always runs right after the same neighbour.
+                for name in (on if rep % 2 == 0 else on[::-1]):
                     if (name, key) in errors or spent[name] > args.budget:
                         continue
                     start = time.perf_counter()
