@@ -107,21 +107,30 @@ extension ObjectStore {
             bucket: bucket, key: key, size: chosen.reduce(0) { $0 + $1.size }, etag: etag, lastModified: Date(),
             attributes: upload.attributes, checksum: Self.compositeChecksum(upload.checksumAlgorithm, chosen),
             segments: chosen.map { Segment(blob: $0.blob, size: $0.size) }, partsCount: chosen.count)
+        let used = chosen.map(\.blob)
         do {
             try await commit(record) { db in
                 guard try Self.fetchUpload(db, uploadId) != nil else { throw S3Errors.noSuchUpload(uploadId) }
+                // A part uploaded again since the parts were read has replaced its blob, which that upload then
+                // deletes; start over from the current parts rather than point the object at it.
+                let current = try Self.partBlobs(db, where: "upload_id = ?", [uploadId])
+                let currentBlobs = Set(current.map(\.blob))
+                guard used.allSatisfy(currentBlobs.contains) else { throw PartsChanged() }
                 try db.cachedStatement(sql: "DELETE FROM parts WHERE upload_id = ?").execute(arguments: [uploadId])
                 try db.cachedStatement(sql: "DELETE FROM uploads WHERE upload_id = ?").execute(arguments: [uploadId])
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO completed_uploads (upload_id, bucket, key, etag) VALUES (?, ?, ?, ?)").execute(arguments: [uploadId, bucket, Data(key: key), etag])
+                return current
             }
         } catch let error as AWSError where error.code == "NoSuchUpload" {
             // A concurrent Complete of the same upload won the race.
             return try await completedEarlier(uploadId: uploadId, bucket: bucket, key: key)
+        } catch is PartsChanged {
+            return try await completeUpload(uploadId: uploadId, bucket: bucket, key: key, parts: requested)
         }
-        let used = Set(chosen.map(\.blob))
-        removeBlobs(stored.filter { !used.contains($0.blob) }.map { Segment(blob: $0.blob, size: $0.size) })
         return record
     }
+
+    private struct PartsChanged: Error {}
 
     private func completedEarlier(uploadId: String, bucket: String, key: String) async throws -> ObjectRecord {
         let etag = try read { db in

@@ -24,17 +24,18 @@ extension ObjectStore {
         return record
     }
 
-    /// Writes the index row for `record` (whose blobs are installed) and deletes the blobs it replaces.
-    func commit(_ record: ObjectRecord, inside extra: (@Sendable (Database) throws -> Void)? = nil) async throws {
+    /// Writes the index row for `record` (whose blobs are installed) and deletes the blobs it replaces, along with
+    /// those that `extra`, run in the same transaction, retires.
+    func commit(_ record: ObjectRecord, inside extra: (@Sendable (Database) throws -> [Segment])? = nil) async throws {
         let replaced = try write { db -> [Segment] in
             try Self.requireBucket(db, record.bucket)
-            try extra?(db)
+            let retired = try extra?(db) ?? []
             let old = try String.fetchOne(db.cachedStatement(sql: "SELECT segments FROM objects WHERE bucket = ? AND key = ?"), arguments: [record.bucket, Data(key: record.key)])
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO objects (\(Self.objectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
                     record.bucket, Data(key: record.key), record.size, record.etag, record.lastModified.timeIntervalSince1970,
-                    attributeCache.json(record.attributes), record.checksum?.column, Segment.column(record.segments), record.partsCount,
+                    record.attributes.json, record.checksum?.column, Segment.column(record.segments), record.partsCount,
                 ])
-            return try old.map(Segment.segments(column:)) ?? []
+            return try (old.map(Segment.segments(column:)) ?? []) + retired
         }
         removeBlobs(replaced.filter { old in !record.segments.contains { $0.blob == old.blob } })
     }

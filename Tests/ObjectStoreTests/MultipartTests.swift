@@ -31,6 +31,18 @@ import Testing
         #expect(try await f.blobCount(settlingTo: 2) == 2)
     }
 
+    @Test func partsLeftOutOfCompleteAreDeleted() async throws {
+        let f = try StoreFixture()
+        try await f.store.createBucket("mpu", region: nil)
+        let upload = try await f.store.createMultipartUpload(bucket: "mpu", key: "k", attributes: ObjectAttributes(), checksumAlgorithm: nil)
+        let p1 = try await f.store.putPart(uploadId: upload.uploadId, partNumber: 1, blob: try await f.blob([UInt8](repeating: 7, count: partSize)), checksum: nil)
+        _ = try await f.store.putPart(uploadId: upload.uploadId, partNumber: 2, blob: try await f.blob([2]), checksum: nil)
+        let p3 = try await f.store.putPart(uploadId: upload.uploadId, partNumber: 3, blob: try await f.blob([3]), checksum: nil)
+        let record = try await f.store.completeUpload(uploadId: upload.uploadId, bucket: "mpu", key: "k", parts: [(1, p1.etag), (3, p3.etag)])
+        #expect(record.size == Int64(partSize + 1))
+        #expect(try await f.blobCount(settlingTo: 2) == 2)
+    }
+
     @Test func completeRejectsBadPartLists() async throws {
         let f = try StoreFixture()
         try await f.store.createBucket("bad", region: nil)
