@@ -20,8 +20,9 @@ import sys
 import threading
 
 BODY = b"x" * 1024
-# Enough headers for botocore to parse a GetObject/PutObject response; no checksum header, so the
-# client does no response validation here (the cheapest path, which is what a ceiling should be).
+# Minimal replies, used until a recorded one exists and by the bench's "null" server: enough headers for
+# botocore to parse a GetObject/PutObject response, and no checksum header, so the client verifies nothing
+# (its cheapest path, shown next to the replayed ceiling for comparison).
 GET_RESPONSE = (
     b"HTTP/1.1 200 OK\r\n"
     b"Content-Type: application/octet-stream\r\n"

@@ -58,7 +58,8 @@ extension ObjectStore {
         guard Self.isValidBucketName(name) else { throw S3Errors.invalidBucketName(name) }
         let region = region ?? defaultRegion
         guard Self.regions.contains(region) || region == defaultRegion else { throw S3Errors.invalidLocationConstraint(region) }
-        let bucket = Bucket(name: name, region: region, creationDate: Date())
+        // The date as the index stores it, so it reads the same after a restart.
+        let bucket = Bucket(name: name, region: region, creationDate: Date(timeIntervalSince1970: Date().timeIntervalSince1970))
         let created = try write { db -> Bool in
             if try Self.bucketExists(db, name) { return false }
             try db.cachedStatement(sql: "INSERT INTO buckets (name, region, created) VALUES (?, ?, ?)").execute(arguments: [

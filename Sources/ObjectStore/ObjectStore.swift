@@ -144,37 +144,22 @@ enum IndexJSON {
     }
 }
 
-/// `attributes` values and their JSON text, both ways. Objects share a handful of distinct attribute sets (one
-/// content type, no metadata), so nearly every GET finds its value here instead of decoding JSON, and nearly every
-/// PUT its text instead of encoding it.
+/// Decoded `attributes` values by their JSON text. Objects share a handful of distinct attribute sets (one
+/// content type, no metadata), so nearly every HEAD and GET finds its value here instead of decoding JSON. The key
+/// is the text's bytes: Swift compares strings up to Unicode equivalence, and a value must come back with exactly
+/// the bytes it was sent with.
 final class AttributesCache: Sendable {
     static let capacity = 256
-    private struct Entries {
-        var decoded: [String: ObjectAttributes] = [:]
-        var encoded: [ObjectAttributes: String] = [:]
-
-        mutating func insert(_ attributes: ObjectAttributes, _ json: String) {
-            if decoded.count >= AttributesCache.capacity || encoded.count >= AttributesCache.capacity {
-                decoded.removeAll(keepingCapacity: true)
-                encoded.removeAll(keepingCapacity: true)
-            }
-            decoded[json] = attributes
-            encoded[attributes] = json
-        }
-    }
-    private let entries = Mutex(Entries())
+    private let entries = Mutex<[Data: ObjectAttributes]>([:])
 
     func attributes(_ json: String) throws -> ObjectAttributes {
-        if let hit = entries.withLock({ $0.decoded[json] }) { return hit }
+        let key = Data(json.utf8)
+        if let hit = entries.withLock({ $0[key] }) { return hit }
         let decoded = try ObjectAttributes(json: json)
-        entries.withLock { $0.insert(decoded, json) }
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = decoded
+        }
         return decoded
-    }
-
-    func json(_ attributes: ObjectAttributes) -> String {
-        if let hit = entries.withLock({ $0.encoded[attributes] }) { return hit }
-        let json = attributes.json
-        entries.withLock { $0.insert(attributes, json) }
-        return json
     }
 }

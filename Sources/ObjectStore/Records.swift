@@ -8,7 +8,7 @@ public struct Bucket: Sendable, Equatable {
 }
 
 /// The headers S3 stores with an object and returns on GET and HEAD.
-public struct ObjectAttributes: Codable, Sendable, Hashable {
+public struct ObjectAttributes: Codable, Sendable, Equatable {
     public var contentType: String?
     public var cacheControl: String?
     public var contentDisposition: String?

@@ -12,7 +12,8 @@ public struct StoreLayout: Sendable {
     public let blobs: String
 
     public init(dataDirectory: String) {
-        root = (dataDirectory.hasSuffix("/") ? String(dataDirectory.dropLast()) : dataDirectory) + "/s3"
+        // Absolute, as job sandboxes and child processes resolve these paths from other working directories.
+        root = URL(fileURLWithPath: dataDirectory, isDirectory: true).appendingPathComponent("s3", isDirectory: true).path
         database = root + "/index.sqlite"
         temporary = root + "/tmp"
         blobs = root + "/blobs"

@@ -49,7 +49,9 @@ struct StoreFixture {
     /// The number of blob files once it reaches `expected`, or after two seconds whatever it is then: replaced
     /// blobs are unlinked on the I/O pool after the write that replaced them has answered.
     func blobCount(settlingTo expected: Int) async throws -> Int {
-        for _ in 0..<200 where files(under: "blobs").count != expected {
+        for _ in 0..<200 {
+            let count = files(under: "blobs").count
+            if count == expected { return count }
             try await Task.sleep(for: .milliseconds(10))
         }
         return files(under: "blobs").count
