@@ -94,7 +94,7 @@ public final class ObjectStore: Sendable {
     }
 
     /// Empties the temporary area and deletes blobs the index does not reference (left by a crash between
-    /// rename and commit, or between commit and the deletion of replaced blobs).
+    /// rename and commit, or by a crash or shutdown before the deferred deletion of replaced blobs ran).
     private func recover() throws {
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: layout.temporary)) ?? [] {
