@@ -59,7 +59,7 @@ let package = Package(
             name: "CloudWatchMetrics",
             dependencies: ["AWSWire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "Checkpoints", dependencies: ["ObjectStore"]),
+        .target(name: "Checkpoints", dependencies: ["AWSWire", "ObjectStore"]),
         .target(
             name: "TrainingJobs",
             dependencies: [

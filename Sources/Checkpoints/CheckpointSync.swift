@@ -1,3 +1,4 @@
+import AWSWire
 import Foundation
 import ObjectStore
 
@@ -27,13 +28,9 @@ public actor CheckpointSync {
     private var loop: Task<Void, Never>?
 
     public init(folder: String, s3Uri: String, objects: ObjectStore, interval: Duration = CheckpointSync.defaultInterval) throws {
-        guard s3Uri.hasPrefix("s3://") else { throw CheckpointError("CheckpointConfig.S3Uri \(s3Uri) is not an s3:// URL.") }
-        let rest = s3Uri.dropFirst(5)
-        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-        bucket = String(rest[..<slash])
-        var prefix = slash < rest.endIndex ? String(rest[rest.index(after: slash)...]) : ""
-        if !prefix.isEmpty && !prefix.hasSuffix("/") { prefix += "/" }
-        self.prefix = prefix
+        guard let location = S3Location(s3Uri) else { throw CheckpointError("CheckpointConfig.S3Uri \(s3Uri) is not an s3:// URL.") }
+        bucket = location.bucket
+        prefix = location.folderPrefix
         self.folder = folder
         self.objects = objects
         self.interval = interval

@@ -4,6 +4,7 @@ import Foundation
 /// CloudWatch Logs' JSON 1.1 protocol (`Logs_20140328.*`) over the log store.
 public struct LogsService: JSONService {
     public let targetPrefix = "Logs_20140328"
+    public let signingName = "logs"
     public let contentType = "application/x-amz-json-1.1"
     let store: LogStore
 

@@ -3,11 +3,14 @@ import Foundation
 
 /// CloudWatch (metrics) over the metric store, in both of its wire protocols: JSON 1.0
 /// (`X-Amz-Target: GraniteServiceVersion20100801.<Op>`, what botocore ≥ 1.44 sends) through `handle`, and the query
-/// protocol of older clients through `handleQuery`. Each operation is read into one typed result that both encoders
+/// protocol of older clients through `respond(action:…)`. Each operation is read into one typed result that both encoders
 /// write, so the two protocols cannot drift apart.
-public struct MetricsService: JSONService {
+public struct MetricsService: JSONService, QueryService {
     public static let namespace = "http://monitoring.amazonaws.com/doc/2010-08-01/"
     public let targetPrefix = "GraniteServiceVersion20100801"
+    public let signingName = "monitoring"
+    public let apiVersion = "2010-08-01"
+    public var xmlNamespace: String { Self.namespace }
     public let contentType = "application/x-amz-json-1.0"
     let store: MetricStore
 
@@ -28,7 +31,7 @@ public struct MetricsService: JSONService {
     }
 
     /// One query-protocol request (the form's parameters, `Action` included) to its XML response document.
-    public func handleQuery(action: String, parameters: [String: String], requestID: String) async throws -> String {
+    public func respond(action: String, parameters: [String: String], accessKeyId: String?, requestID: String) async throws -> String {
         let input = MetricsInput.queryTree(parameters)
         switch action {
         case "PutMetricData":

@@ -9,8 +9,7 @@ enum DescribeRenderer {
     static let notEchoed: Set<String> = ["Tags", "SessionChainingConfig"]
 
     static func render(_ job: TrainingJob) -> JSONValue {
-        var out = (job.request.objectValue ?? [:]).filter { !notEchoed.contains($0.key) }
-        let spec = TrainingJobSpec(job.request)
+        var out = (job.spec.request.objectValue ?? [:]).filter { !notEchoed.contains($0.key) }
         out["TrainingJobName"] = .string(job.name)
         out["TrainingJobArn"] = .string(job.arn)
         out["TrainingJobStatus"] = .string(job.status.rawValue)
@@ -27,7 +26,7 @@ enum DescribeRenderer {
                 return .object(entry)
             })
         out["ModelArtifacts"] = .object([
-            "S3ModelArtifacts": .string(job.modelArtifacts ?? spec.modelArtifacts(job: job.name))
+            "S3ModelArtifacts": .string(job.modelArtifacts ?? job.spec.modelArtifacts(job: job.name))
         ])
         if let start = job.trainingStartTime { out["TrainingStartTime"] = time(start) }
         if let end = job.trainingEndTime { out["TrainingEndTime"] = time(end) }
@@ -48,28 +47,29 @@ enum DescribeRenderer {
 
     /// What the service adds to a request that left it out; SDK v2's `attach` needs `OutputDataConfig.KmsKeyId`.
     static func fillDefaults(_ out: inout [String: JSONValue]) {
+        typealias Defaults = TrainingJobSpec.Defaults
         var output = out["OutputDataConfig"]?.objectValue ?? [:]
         output["KmsKeyId"] = output["KmsKeyId"] ?? .string("")
-        output["CompressionType"] = output["CompressionType"] ?? .string("GZIP")
+        output["CompressionType"] = output["CompressionType"] ?? .string(Defaults.outputCompression)
         out["OutputDataConfig"] = .object(output)
         var algorithm = out["AlgorithmSpecification"]?.objectValue ?? [:]
         algorithm["MetricDefinitions"] = algorithm["MetricDefinitions"] ?? .array([])
-        algorithm["TrainingInputMode"] = algorithm["TrainingInputMode"] ?? .string("File")
+        algorithm["TrainingInputMode"] = algorithm["TrainingInputMode"] ?? .string(Defaults.inputMode)
         out["AlgorithmSpecification"] = .object(algorithm)
         if let channels = out["InputDataConfig"]?.arrayValue {
             out["InputDataConfig"] = .array(
                 channels.map { channel in
                     var entry = channel.objectValue ?? [:]
-                    entry["CompressionType"] = entry["CompressionType"] ?? .string("None")
-                    entry["RecordWrapperType"] = entry["RecordWrapperType"] ?? .string("None")
+                    entry["CompressionType"] = entry["CompressionType"] ?? .string(Defaults.channelCompression)
+                    entry["RecordWrapperType"] = entry["RecordWrapperType"] ?? .string(Defaults.recordWrapper)
                     return .object(entry)
                 })
         }
         if var resources = out["ResourceConfig"]?.objectValue {
-            resources["KeepAlivePeriodInSeconds"] = resources["KeepAlivePeriodInSeconds"] ?? .int(0)
+            resources["KeepAlivePeriodInSeconds"] = resources["KeepAlivePeriodInSeconds"] ?? .int(Defaults.keepAlivePeriodSeconds)
             out["ResourceConfig"] = .object(resources)
         }
-        out["StoppingCondition"] = out["StoppingCondition"] ?? .object(["MaxRuntimeInSeconds": .int(86_400)])
+        out["StoppingCondition"] = out["StoppingCondition"] ?? .object(["MaxRuntimeInSeconds": .int(Defaults.maxRuntimeSeconds)])
         for flag in ["EnableNetworkIsolation", "EnableInterContainerTrafficEncryption", "EnableManagedSpotTraining"] {
             out[flag] = out[flag] ?? .bool(false)
         }

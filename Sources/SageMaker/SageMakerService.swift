@@ -7,6 +7,7 @@ import TrainingJobs
 /// jobs' lives in `JobController`.
 public struct SageMakerService: JSONService {
     public let targetPrefix = "SageMaker"
+    public let signingName = "sagemaker"
     public let contentType = "application/x-amz-json-1.1"
     let jobs: JobController
     let specs: ContainerSpecCatalog
@@ -41,9 +42,9 @@ public struct SageMakerService: JSONService {
     }
 
     private func createTrainingJob(_ input: JSONValue) async throws -> JSONValue {
-        try TrainingJobValidation.validate(input, specs: specs)
-        let name = try input.requiredString("TrainingJobName")
-        let job = try await jobs.create(name: name, request: input, tags: try Self.tags(input["Tags"]))
+        let spec = try TrainingJobSpec(decoding: input)
+        let name = try TrainingJobValidation.validate(spec, specs: specs)
+        let job = try await jobs.create(name: name, spec: spec, tags: try Self.tags(input["Tags"]))
         return .object(["TrainingJobArn": .string(job.arn)])
     }
 

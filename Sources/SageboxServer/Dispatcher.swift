@@ -14,11 +14,7 @@ struct Dispatcher: HTTPResponder {
     typealias Context = BasicRequestContext
 
     let s3: S3Service
-    let sts: STSService
-    let iam: IAMService
-    let metrics: MetricsService
-    /// JSON-protocol services by their `X-Amz-Target` prefix.
-    let jsonServices: [String: any JSONService]
+    let services: ServiceRegistry
     let authenticator: Authenticator
     let control: ControlRoutes
 
@@ -61,7 +57,7 @@ struct Dispatcher: HTTPResponder {
 
     private func json(_ request: Request, target: String, requestID: String) async -> Response {
         let split = JSONProtocol.splitTarget(target)
-        let service = split.flatMap { jsonServices[$0.prefix] }
+        let service = split.flatMap { services.json[$0.prefix] }
         let contentType = service?.contentType ?? request.headers[.contentType] ?? "application/x-amz-json-1.1"
         do {
             var request = request
@@ -109,21 +105,14 @@ struct Dispatcher: HTTPResponder {
             }
             let credential = try authenticate(request, body: body, protocol: .query).get()
             let action = parameters["Action"] ?? ""
-            let service = credential?.service ?? Self.queryServices[parameters["Version"] ?? ""] ?? "sts"
-            switch service {
-            case "sts":
-                let xml = try sts.respond(action: action, parameters: parameters, accessKeyId: credential?.accessKeyId, requestID: requestID)
-                return Self.xmlResponse(xml, status: .ok)
-            case "iam":
-                namespace = IAMService.namespace
-                return Self.xmlResponse(try iam.respond(action: action, parameters: parameters, requestID: requestID), status: .ok)
-            case "monitoring":
-                namespace = MetricsService.namespace
-                return Self.xmlResponse(try await metrics.handleQuery(action: action, parameters: parameters, requestID: requestID), status: .ok)
-            default:
-                namespace = "https://\(service).amazonaws.com/doc/\(parameters["Version"] ?? "")/"
-                throw QueryProtocol.invalidAction(action, service: service.uppercased())
+            let name = services.querySigningName(credentialScope: credential?.service, version: parameters["Version"])
+            guard let service = services.queryService(name) else {
+                namespace = "https://\(name).amazonaws.com/doc/\(parameters["Version"] ?? "")/"
+                throw QueryProtocol.invalidAction(action, service: name.uppercased())
             }
+            namespace = service.xmlNamespace
+            let xml = try await service.respond(action: action, parameters: parameters, accessKeyId: credential?.accessKeyId, requestID: requestID)
+            return Self.xmlResponse(xml, status: .ok)
         } catch let error as AWSError {
             return Self.xmlResponse(QueryProtocol.errorDocument(error, namespace: namespace, requestID: requestID), status: .init(code: error.status))
         } catch {
@@ -131,9 +120,6 @@ struct Dispatcher: HTTPResponder {
             return Self.xmlResponse(QueryProtocol.errorDocument(failure, namespace: namespace, requestID: requestID), status: .internalServerError)
         }
     }
-
-    /// Unsigned query requests are routed by their API version.
-    static let queryServices = ["2011-06-15": "sts", "2010-05-08": "iam", "2010-08-01": "monitoring"]
 
     private func authenticate(_ request: Request, body: ByteBuffer, protocol wire: WireProtocol) -> Result<SigV4Credential?, AWSError> {
         authenticator.authenticate(request, payloadHash: Array(SHA256.hash(data: body.readableBytesView)).hexString, protocol: wire)

@@ -1,3 +1,4 @@
+import AWSWire
 import CloudWatchLogs
 import CloudWatchMetrics
 import Foundation
@@ -29,6 +30,10 @@ public enum SageboxServer {
         if case .none(let reason) = isolation {
             logger.warning("jobs run without a mount namespace (\(reason)): their /opt/ml tree is elsewhere and SM_* paths point there")
         }
+        let containment = Containment.detect()
+        if case .environmentMarker(let reason) = containment {
+            logger.warning("job processes are found by an environment marker, not a cgroup (\(reason)): a process that clears its environment can outlive its job")
+        }
         let inventory = GPUInventory.detect()
         var jobSettings = JobSettings(dataDirectory: settings.dataDirectory, endpoint: endpoint, region: settings.region, accountId: settings.accountId)
         jobSettings.stopGraceSeconds = settings.stopGraceSeconds
@@ -42,23 +47,24 @@ public enum SageboxServer {
             jobSettings.accessKey = credential.key
             jobSettings.secretKey = credential.value
         }
-        let jobs = try JobController(
+        let jobs = try await JobController(
             settings: jobSettings, objects: store, logs: logs, metrics: metricStore, specs: specs,
-            gpus: GPUAllocator(inventory: inventory, policy: settings.gpuShortage), isolation: isolation, logger: logger)
+            gpus: GPUAllocator(inventory: inventory, policy: settings.gpuShortage), isolation: isolation, containment: containment,
+            logger: logger)
 
         if !settings.spotCapacityAvailable { await jobs.setSpotCapacity(available: false) }
+        var services = ServiceRegistry()
+        services.register(query: STSService(accountId: settings.accountId))
+        services.register(query: IAMService(accountId: settings.accountId))
+        services.register(json: SageMakerService(jobs: jobs, specs: specs))
+        services.register(json: LogsService(store: logs))
+        services.register(json: metrics)
+        services.register(query: metrics)
         let dispatcher = Dispatcher(
             s3: S3Service(store: store, virtualHostDomains: settings.virtualHostDomains),
-            sts: STSService(accountId: settings.accountId),
-            iam: IAMService(accountId: settings.accountId),
-            metrics: metrics,
-            jsonServices: [
-                metrics.targetPrefix: metrics,
-                "SageMaker": SageMakerService(jobs: jobs, specs: specs),
-                "Logs_20140328": LogsService(store: logs),
-            ],
+            services: services,
             authenticator: Authenticator(credentials: settings.credentials),
-            control: ControlRoutes(jobs: jobs, services: ["s3", "sts", "iam", "sagemaker", "logs", "monitoring"]))
+            control: ControlRoutes(jobs: jobs, services: services.names))
         let app = Application(
             responder: dispatcher,
             server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),

@@ -30,8 +30,8 @@ actor PythonEnvironments {
 
     private static func prepare(_ spec: ContainerSpec, in directory: String) async throws -> String {
         guard let base = resolve(spec.interpreter) else {
-            throw JobExecutor.JobFailure(
-                reason: "ClientError: the Python interpreter '\(spec.interpreter)' named by container spec \(spec.name) was not found on PATH.")
+            throw JobFailure.client(
+                "the Python interpreter '\(spec.interpreter)' named by container spec \(spec.name) was not found on PATH.")
         }
         // Version-manager shims (pyenv, asdf) are scripts that cost ~80 ms per start: run the interpreter they name.
         guard spec.virtualenv == true else { return (try? await realExecutable(base)) ?? base }
@@ -43,8 +43,8 @@ actor PythonEnvironments {
                 .path(.init(base)), arguments: ["-m", "venv", "--system-site-packages", environment], output: .discarded,
                 error: .string(limit: 64 * 1024))
             guard result.terminationStatus.isSuccess else {
-                throw JobExecutor.JobFailure(
-                    reason: "ClientError: could not create the virtual environment for container spec \(spec.name): \(result.standardError)")
+                throw JobFailure.client(
+                    "could not create the virtual environment for container spec \(spec.name): \(result.standardError)")
             }
         }
         return python

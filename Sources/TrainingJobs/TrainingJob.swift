@@ -1,5 +1,6 @@
 import AWSWire
 import Foundation
+import Runner
 
 /// `TrainingJobStatus`, verbatim from the API's enum.
 public enum JobStatus: String, Codable, Sendable {
@@ -25,6 +26,15 @@ public enum SecondaryStatus: String, Codable, Sendable {
     case maxWaitTimeExceeded = "MaxWaitTimeExceeded"
     case completed = "Completed"
     case failed = "Failed"
+
+    /// The secondary status a stopped job ends in.
+    public init(stoppedBy reason: StopReason) {
+        switch reason {
+        case .requested: self = .stopped
+        case .maxRuntime: self = .maxRuntimeExceeded
+        case .maxWait: self = .maxWaitTimeExceeded
+        }
+    }
 }
 
 public struct StatusTransition: Codable, Sendable, Equatable {
@@ -40,12 +50,15 @@ public struct MetricValue: Codable, Sendable, Equatable {
     public var timestamp: Date
 }
 
-/// A training job: the request exactly as sent, plus the state the platform adds to it.
+/// A training job: the request as sent (decoded once into its spec), plus the state the platform adds to it.
 public struct TrainingJob: Codable, Sendable {
+    /// The version of the stored document; documents written before versions were recorded are version 1.
+    public static let formatVersion = 2
+
     public var name: String
     public var arn: String
-    /// The CreateTrainingJob request body, kept verbatim so Describe echoes every field (HyperParameters byte for byte).
-    public var request: JSONValue
+    /// The CreateTrainingJob request, decoded; it keeps the request verbatim so Describe echoes every field.
+    public var spec: TrainingJobSpec
     public var status: JobStatus
     public var secondaryStatus: SecondaryStatus
     public var transitions: [StatusTransition]
@@ -65,11 +78,22 @@ public struct TrainingJob: Codable, Sendable {
     /// A random id every process of the job carries in its environment (`SAGEBOX_JOB_TOKEN`), so this server finds
     /// them — and only them: another Sagebox on the machine may run a job of the same name and ARN.
     public var processToken: String?
+    /// Nil in documents written before versions were recorded.
+    public var formatVersion: Int?
 
-    public init(name: String, arn: String, request: JSONValue, now: Date) {
+    /// The spec is stored under `request`, as the request it was decoded from, so that every earlier data
+    /// directory loads.
+    enum CodingKeys: String, CodingKey {
+        case name, arn, spec = "request", status, secondaryStatus, transitions, creationTime, lastModifiedTime, trainingStartTime,
+            trainingEndTime, failureReason, finalMetrics, tags, tagOrder, trainingSeconds, billableSeconds, modelArtifacts, processToken,
+            formatVersion
+    }
+
+    public init(name: String, arn: String, spec: TrainingJobSpec, now: Date) {
         self.name = name
         self.arn = arn
-        self.request = request
+        self.spec = spec
+        formatVersion = Self.formatVersion
         status = .inProgress
         secondaryStatus = .starting
         transitions = [StatusTransition(status: .starting, startTime: now, endTime: nil, message: "Starting the training job")]
@@ -98,6 +122,12 @@ public struct TrainingJob: Codable, Sendable {
         if let status { self.status = status }
         if self.status.isTerminal, let last = transitions.indices.last { transitions[last].endTime = now }
         lastModifiedTime = now
+    }
+
+    /// Ends the job Failed with the failure's exact FailureReason.
+    public mutating func fail(_ failure: JobFailure, at now: Date = Date()) {
+        failureReason = failure.reason
+        transition(.failed, "Training job failed", status: .failed, at: now)
     }
 
     /// Rewords the current status without a transition, as SageMaker does while it retries a launch.

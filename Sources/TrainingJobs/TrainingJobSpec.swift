@@ -1,10 +1,29 @@
 import AWSWire
 import Foundation
 
-/// The typed view of a CreateTrainingJob request: the fields Sagebox acts on.
+/// A CreateTrainingJob request, decoded once: validation, execution and DescribeTrainingJob all read this value.
+/// It keeps the request it came from (Describe echoes every field verbatim, HyperParameters byte for byte), and it
+/// is persisted as that request, so every data directory written by an earlier release loads.
 public struct TrainingJobSpec: Sendable {
+    /// What SageMaker assumes for a field the request leaves out, named once.
+    public enum Defaults {
+        public static let inputMode = "File"
+        public static let s3DataType = "S3Prefix"
+        public static let distribution = "FullyReplicated"
+        public static let recordWrapper = "None"
+        public static let channelCompression = "None"
+        public static let outputCompression = "GZIP"
+        public static let maxRuntimeSeconds = 86_400
+        public static let checkpointLocalPath = "/opt/ml/checkpoints"
+        public static let keepAlivePeriodSeconds = 0
+        /// Used only when a request names no instance type at all (validation requires one in practice).
+        public static let instanceType = "ml.m5.large"
+    }
+
     public struct Channel: Sendable {
         public var name: String
+        /// False when the channel's data source is not an S3DataSource (FileSystemDataSource, …).
+        public var hasS3DataSource: Bool
         public var s3DataType: String
         public var s3Uri: String
         public var distribution: String
@@ -19,13 +38,20 @@ public struct TrainingJobSpec: Sendable {
         public var regex: String
     }
 
+    /// The request exactly as sent.
+    public let request: JSONValue
+    public var name: String?
+    public var roleArn: String?
+    /// Sorted by key; values verbatim.
     public var hyperparameters: [(String, String)]
-    public var channels: [Channel]
-    public var outputPath: String
+    /// Nil when the request has no InputDataConfig.
+    public var channels: [Channel]?
+    public var outputPath: String?
     public var compressOutput: Bool
     public var instanceType: String
     public var instanceCount: Int
     public var image: String?
+    public var algorithmName: String?
     public var entrypoint: [String]?
     public var arguments: [String]?
     public var environment: [String: String]
@@ -36,27 +62,39 @@ public struct TrainingJobSpec: Sendable {
     public var checkpointLocalPath: String
     public var metricDefinitions: [MetricDefinition]
 
-    public init(_ request: JSONValue) {
+    /// Decodes the request; only a member of the wrong JSON type is an error here (a SerializationException, as
+    /// the service answers it): constraints are `TrainingJobValidation`'s.
+    public init(decoding request: JSONValue) throws {
+        self.request = request
+        name = request["TrainingJobName"]?.stringValue
+        roleArn = request["RoleArn"]?.stringValue
         let hyperparameters = request["HyperParameters"]?.objectValue ?? [:]
-        self.hyperparameters = hyperparameters.keys.sorted().compactMap { key in hyperparameters[key]?.stringValue.map { (key, $0) } }
+        self.hyperparameters = try hyperparameters.keys.sorted().map { key in
+            guard let value = hyperparameters[key]?.stringValue else {
+                throw AWSError(code: "SerializationException", message: "Hyperparameter values must be strings (the value of '\(key)' is not).", status: 400)
+            }
+            return (key, value)
+        }
         let algorithm = request["AlgorithmSpecification"]
-        let defaultMode = algorithm?["TrainingInputMode"]?.stringValue ?? "File"
-        channels = (request["InputDataConfig"]?.arrayValue ?? []).map { channel in
+        let defaultMode = algorithm?["TrainingInputMode"]?.stringValue ?? Defaults.inputMode
+        channels = request["InputDataConfig"]?.arrayValue?.map { channel in
             let source = channel["DataSource"]?["S3DataSource"]
             return Channel(
-                name: channel["ChannelName"]?.stringValue ?? "", s3DataType: source?["S3DataType"]?.stringValue ?? "S3Prefix",
-                s3Uri: source?["S3Uri"]?.stringValue ?? "", distribution: source?["S3DataDistributionType"]?.stringValue ?? "FullyReplicated",
+                name: channel["ChannelName"]?.stringValue ?? "", hasS3DataSource: source != nil,
+                s3DataType: source?["S3DataType"]?.stringValue ?? Defaults.s3DataType, s3Uri: source?["S3Uri"]?.stringValue ?? "",
+                distribution: source?["S3DataDistributionType"]?.stringValue ?? Defaults.distribution,
                 contentType: channel["ContentType"]?.stringValue, inputMode: channel["InputMode"]?.stringValue ?? defaultMode,
-                recordWrapper: channel["RecordWrapperType"]?.stringValue ?? "None", compression: channel["CompressionType"]?.stringValue)
+                recordWrapper: channel["RecordWrapperType"]?.stringValue ?? Defaults.recordWrapper,
+                compression: channel["CompressionType"]?.stringValue)
         }
-        outputPath = request["OutputDataConfig"]?["S3OutputPath"]?.stringValue ?? ""
+        outputPath = request["OutputDataConfig"]?["S3OutputPath"]?.stringValue
         compressOutput = request["OutputDataConfig"]?["CompressionType"]?.stringValue != "NONE"
         let resources = request["ResourceConfig"]
         let groups = resources?["InstanceGroups"]?.arrayValue ?? []
-        instanceType = resources?["InstanceType"]?.stringValue ?? groups.first?["InstanceType"]?.stringValue ?? "ml.m5.large"
-        instanceCount = resources?["InstanceCount"]?.intValue ?? groups.compactMap { $0["InstanceCount"]?.intValue }.reduce(0, +)
-        if instanceCount < 1 { instanceCount = 1 }
+        instanceType = resources?["InstanceType"]?.stringValue ?? groups.first?["InstanceType"]?.stringValue ?? Defaults.instanceType
+        instanceCount = max(1, resources?["InstanceCount"]?.intValue ?? groups.compactMap { $0["InstanceCount"]?.intValue }.reduce(0, +))
         image = algorithm?["TrainingImage"]?.stringValue
+        algorithmName = algorithm?["AlgorithmName"]?.stringValue
         entrypoint = algorithm?["ContainerEntrypoint"]?.arrayValue?.compactMap(\.stringValue)
         arguments = algorithm?["ContainerArguments"]?.arrayValue?.compactMap(\.stringValue)
         environment = (request["Environment"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
@@ -65,29 +103,42 @@ public struct TrainingJobSpec: Sendable {
         maxWaitSeconds = stopping?["MaxWaitTimeInSeconds"]?.intValue
         managedSpot = request["EnableManagedSpotTraining"]?.boolValue ?? false
         checkpointS3Uri = request["CheckpointConfig"]?["S3Uri"]?.stringValue
-        checkpointLocalPath = request["CheckpointConfig"]?["LocalPath"]?.stringValue ?? "/opt/ml/checkpoints"
-        metricDefinitions = (algorithm?["MetricDefinitions"]?.arrayValue ?? []).compactMap { definition in
-            guard let name = definition["Name"]?.stringValue, let regex = definition["Regex"]?.stringValue else { return nil }
-            return MetricDefinition(name: name, regex: regex)
+        checkpointLocalPath = request["CheckpointConfig"]?["LocalPath"]?.stringValue ?? Defaults.checkpointLocalPath
+        metricDefinitions = (algorithm?["MetricDefinitions"]?.arrayValue ?? []).map { definition in
+            MetricDefinition(name: definition["Name"]?.stringValue ?? "", regex: definition["Regex"]?.stringValue ?? "")
         }
     }
 
-    /// `s3://bucket/key` split into bucket and key.
-    public static func splitS3(_ uri: String) -> (bucket: String, key: String)? {
-        guard uri.hasPrefix("s3://") else { return nil }
-        let rest = uri.dropFirst(5)
-        guard let slash = rest.firstIndex(of: "/") else { return rest.isEmpty ? nil : (String(rest), "") }
-        return (String(rest[..<slash]), String(rest[rest.index(after: slash)...]))
+    /// `hyperparameters.json` as the platform writes it: the request's strings verbatim.
+    public var hyperparametersJSON: JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: hyperparameters.map { ($0.0, JSONValue.string($0.1)) }))
     }
 
     /// Where the job's artifacts go: `<S3OutputPath>/<job>/output/<file>`.
     public func outputLocation(job: String, file: String) -> String {
-        let base = outputPath.hasSuffix("/") ? String(outputPath.dropLast()) : outputPath
+        let path = outputPath ?? ""
+        let base = path.hasSuffix("/") ? String(path.dropLast()) : path
         return "\(base)/\(job)/output/\(file)"
     }
 
     /// `ModelArtifacts.S3ModelArtifacts`: the tarball, or with CompressionType NONE the prefix holding the files.
     public func modelArtifacts(job: String) -> String {
         outputLocation(job: job, file: compressOutput ? "model.tar.gz" : "model/")
+    }
+}
+
+/// Persisted as the request it was decoded from.
+extension TrainingJobSpec: Codable {
+    public init(from decoder: Decoder) throws {
+        let request = try JSONValue(from: decoder)
+        do {
+            try self.init(decoding: request)
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "stored request: \(error)"))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try request.encode(to: encoder)
     }
 }

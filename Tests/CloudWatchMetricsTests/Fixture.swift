@@ -31,8 +31,8 @@ struct Fixture {
 
     /// Runs a query-protocol action and parses the XML it answers.
     func query(_ action: String, _ parameters: [String: String]) async throws -> XMLElementNode {
-        let text = try await service.handleQuery(
-            action: action, parameters: parameters.merging(["Action": action, "Version": "2010-08-01"]) { $1 }, requestID: "req-1")
+        let text = try await service.respond(
+            action: action, parameters: parameters.merging(["Action": action, "Version": "2010-08-01"]) { $1 }, accessKeyId: nil, requestID: "req-1")
         return try #require(XMLElementNode.parse(Data(text.utf8)), "not XML: \(text)")
     }
 

@@ -45,8 +45,8 @@ import Testing
 
     @Test func documentCarriesTheCloudWatchNamespace() async throws {
         let f = try Fixture()
-        let text = try await f.service.handleQuery(
-            action: "ListMetrics", parameters: ["Action": "ListMetrics", "Version": "2010-08-01"], requestID: "r")
+        let text = try await f.service.respond(
+            action: "ListMetrics", parameters: ["Action": "ListMetrics", "Version": "2010-08-01"], accessKeyId: nil, requestID: "r")
         #expect(text.hasPrefix("<?xml"))
         #expect(text.contains(#"<ListMetricsResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/">"#))
         #expect(text.contains("<ListMetricsResult><Metrics></Metrics></ListMetricsResult>"))

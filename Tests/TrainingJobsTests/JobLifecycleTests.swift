@@ -4,9 +4,9 @@ import Testing
 @testable import TrainingJobs
 
 @Suite struct JobLifecycleTests {
-    @Test func transitionsCloseThePreviousOneAndBumpLastModified() {
+    @Test func transitionsCloseThePreviousOneAndBumpLastModified() throws {
         let start = Date(timeIntervalSince1970: 1000)
-        var job = TrainingJob(name: "j", arn: "arn", request: .object([:]), now: start)
+        var job = TrainingJob(name: "j", arn: "arn", spec: try TrainingJobSpec(decoding: .object([:])), now: start)
         job.transition(.downloading, "Downloading input data", at: start.addingTimeInterval(1))
         job.transition(.training, "Training", at: start.addingTimeInterval(2))
         #expect(job.transitions.map(\.status) == [.starting, .downloading, .training])
@@ -19,12 +19,12 @@ import Testing
     }
 
     @Test func channelKeysMapToSafeRelativePaths() {
-        #expect(JobExecutor.relativePath(key: "data/train/a.csv", prefix: "data/train") == "a.csv")
-        #expect(JobExecutor.relativePath(key: "data/train/sub/b.csv", prefix: "data/train/") == "sub/b.csv")
-        #expect(JobExecutor.relativePath(key: "data/train.csv", prefix: "data/train.csv") == "train.csv")
-        #expect(JobExecutor.relativePath(key: "data/train/../../etc/passwd", prefix: "data/train") == nil)
-        #expect(JobExecutor.relativePath(key: "data/train/a//x", prefix: "data/train") == nil)
-        #expect(JobExecutor.relativePath(key: "data/train/dir/", prefix: "data/train") == "dir/")
+        #expect(TrainingExecution.relativePath(key: "data/train/a.csv", prefix: "data/train") == "a.csv")
+        #expect(TrainingExecution.relativePath(key: "data/train/sub/b.csv", prefix: "data/train/") == "sub/b.csv")
+        #expect(TrainingExecution.relativePath(key: "data/train.csv", prefix: "data/train.csv") == "train.csv")
+        #expect(TrainingExecution.relativePath(key: "data/train/../../etc/passwd", prefix: "data/train") == nil)
+        #expect(TrainingExecution.relativePath(key: "data/train/a//x", prefix: "data/train") == nil)
+        #expect(TrainingExecution.relativePath(key: "data/train/dir/", prefix: "data/train") == "dir/")
     }
 
     @Test func theSpecReadsTheRequest() throws {
@@ -37,12 +37,12 @@ import Testing
                  "EnableManagedSpotTraining": true, "StoppingCondition": {"MaxRuntimeInSeconds": 10, "MaxWaitTimeInSeconds": 20},
                  "CheckpointConfig": {"S3Uri": "s3://b/ck"}}
                 """#.utf8))
-        let spec = TrainingJobSpec(request)
+        let spec = try TrainingJobSpec(decoding: request)
         #expect(spec.hyperparameters.map(\.0) == ["a", "b"])
         #expect(spec.hyperparameters[0].1 == "\"x\"")
         #expect(!spec.compressOutput)
         #expect(spec.instanceCount == 2)
-        #expect(spec.channels.first?.inputMode == "File")
+        #expect(spec.channels?.first?.inputMode == "File")
         #expect(spec.checkpointLocalPath == "/opt/ml/checkpoints")
         #expect(spec.outputLocation(job: "j", file: "model.tar.gz") == "s3://bucket/out/j/output/model.tar.gz")
         #expect(spec.managedSpot && spec.maxWaitSeconds == 20)

@@ -1,8 +1,9 @@
 import Foundation
 import Subprocess
 
-/// Starts a job's process in its own process group (so every child it forks can be signalled together),
-/// inside the host's mount namespace when there is one, and streams its stdout and stderr line by line.
+/// Starts a job's process in its own process group (so every child it forks can be signalled together) and, where
+/// there are cgroups, in its host's group (so every descendant can be killed, whatever it did), inside the host's
+/// mount namespace when there is one, and streams its stdout and stderr line by line.
 public struct ProcessLauncher: Sendable {
     public let isolation: Isolation
 
@@ -16,22 +17,28 @@ public struct ProcessLauncher: Sendable {
         /// As the job sees it.
         public var workingDirectory: String
         public var layout: HostLayout
+        /// The cgroup the process enters before it runs anything; nil without cgroups.
+        public var group: ProcessGroupCell?
 
-        public init(command: [String], environment: [String: String], workingDirectory: String, layout: HostLayout) {
+        public init(command: [String], environment: [String: String], workingDirectory: String, layout: HostLayout, group: ProcessGroupCell?) {
             self.command = command
             self.environment = environment
             self.workingDirectory = workingDirectory
             self.layout = layout
+            self.group = group
         }
     }
 
     /// The running process, for signals.
-    public struct Handle: Sendable {
+    public struct Handle: RunningProcess {
         public let pid: Int32
+        public let group: ProcessGroupCell?
 
-        /// Signals the whole process group; a group that is already gone is not an error.
+        /// Signals the whole process group; a SIGKILL also kills everything in the cgroup, processes that left the
+        /// group included. A group that is already gone is not an error.
         public func signal(_ signal: Int32) {
             kill(-pid, signal)
+            if signal == SIGKILL { group?.kill() }
         }
     }
 
@@ -57,27 +64,33 @@ public struct ProcessLauncher: Sendable {
         _ launch: Launch, started: @Sendable (Handle) async -> Void, line: @escaping @Sendable (String) async -> Void,
         afterExit: @Sendable () async -> Void = {}
     ) async throws -> Outcome {
-        var arguments: [String]
-        var executable: String
-        switch isolation {
-        case .mountNamespace:
-            // sh binds the tree over /opt/ml inside the new namespace, then becomes the job's command.
-            executable = "unshare"
-            arguments = [
-                "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
-                "mount --bind \"$0\" /opt/ml && cd \"$1\" && shift && exec \"$@\"", launch.layout.root, launch.workingDirectory,
-            ] + launch.command
-        case .none:
-            executable = launch.command[0]
-            arguments = Array(launch.command.dropFirst())
+        // A shell prologue joins the cgroup and, in a mount namespace, binds the tree over /opt/ml, then becomes the
+        // job's command: nothing of the command runs outside its group.
+        var prologue: [String] = []
+        var parameters: [String] = []
+        if let group = launch.group {
+            try group.create()
+            prologue.append("echo $$ > \"$\(parameters.count)\"")
+            parameters.append(group.path + "/cgroup.procs")
         }
+        if isolation == .mountNamespace {
+            prologue.append("mount --bind \"$\(parameters.count)\" /opt/ml")
+            parameters.append(launch.layout.root)
+        }
+        prologue.append("cd \"$\(parameters.count)\"")
+        parameters.append(launch.workingDirectory)
+        let script = prologue.joined(separator: " && ") + " && shift \(parameters.count - 1) && exec \"$@\""
+        let shell = ["/bin/sh", "-c", script] + parameters + launch.command
+        let (executable, arguments) =
+            isolation == .mountNamespace
+            ? ("unshare", ["--mount", "--propagation", "private", "--"] + shell) : (shell[0], Array(shell.dropFirst()))
         var options = PlatformOptions()
         options.processGroupID = 0
         let configuration = Configuration(
             executable: executable.hasPrefix("/") ? .path(.init(executable)) : .name(executable),
             arguments: .init(arguments),
             environment: .custom(Dictionary(uniqueKeysWithValues: launch.environment.map { (Environment.Key(rawValue: $0.key)!, $0.value) })),
-            workingDirectory: isolation == .mountNamespace ? nil : .init(launch.workingDirectory),
+            workingDirectory: nil,
             platformOptions: options)
         // Our own pipe, read on a thread of its own until every writer is gone, not only the main process.
         var ends: [Int32] = [0, 0]
@@ -93,7 +106,7 @@ public struct ProcessLauncher: Sendable {
                 configuration, input: .none, output: .fileDescriptor(.init(rawValue: ends[1]), closeAfterSpawningProcess: true),
                 error: .combinedWithOutput
             ) { execution in
-                await started(Handle(pid: execution.processIdentifier.value))
+                await started(Handle(pid: execution.processIdentifier.value, group: launch.group))
             }
         } catch {
             // Subprocess closes the write end when the spawn fails, which ends the reader.

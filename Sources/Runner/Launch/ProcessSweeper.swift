@@ -1,7 +1,8 @@
 import Foundation
 
-/// Finds a job's processes by the environment they inherit (every process of a job carries its
-/// `TRAINING_JOB_ARN`), including any that left the job's process group, and kills them.
+/// Finds a job's processes by the environment they inherit (every process of a job carries `SAGEBOX_JOB_TOKEN`, and
+/// of a host `SAGEBOX_HOST_TOKEN`), including any that left the job's process group, and kills them: the containment
+/// used where there are no cgroups (see `Containment`).
 public enum ProcessSweeper {
     /// SIGKILLs every process whose environment holds `entry` (e.g. `SAGEBOX_JOB_TOKEN=…`); returns how many.
     @discardableResult

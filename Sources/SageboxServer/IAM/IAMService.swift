@@ -4,15 +4,18 @@ import Foundation
 
 /// The IAM answers SageMaker SDK v3 needs to pass its default role validation: every role exists, trusts
 /// SageMaker, and is allowed every action. There is no policy enforcement in Sagebox.
-struct IAMService: Sendable {
+struct IAMService: QueryService {
     static let namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
+    let signingName = "iam"
+    let apiVersion = "2010-05-08"
+    var xmlNamespace: String { Self.namespace }
     let accountId: String
 
     static let trustPolicy = """
         {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}
         """
 
-    func respond(action: String, parameters: [String: String], requestID: String) throws -> String {
+    func respond(action: String, parameters: [String: String], accessKeyId: String?, requestID: String) throws -> String {
         switch action {
         case "GetRole":
             guard let name = parameters["RoleName"], !name.isEmpty else {

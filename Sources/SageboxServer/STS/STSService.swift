@@ -1,8 +1,11 @@
 import AWSWire
 
 /// STS over the query protocol: GetCallerIdentity, which the SDKs use to learn the account.
-struct STSService: Sendable {
+struct STSService: QueryService {
     static let namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
+    let signingName = "sts"
+    let apiVersion = "2011-06-15"
+    var xmlNamespace: String { Self.namespace }
     let accountId: String
 
     func respond(action: String, parameters: [String: String], accessKeyId: String?, requestID: String) throws -> String {

@@ -1,23 +1,27 @@
+import AWSWire
 import Archive
 import Foundation
 import ObjectStore
+import Runner
 
-extension JobExecutor {
+extension TrainingExecution {
     /// Packs `/opt/ml/model` (every host's, merged) into `<S3OutputPath>/<job>/output/model.tar.gz` — or uploads the
     /// files as they are under `output/model/` with CompressionType NONE — and `/opt/ml/output/data` into
     /// `output.tar.gz`.
-    func uploadArtifacts(_ name: String, spec: TrainingJobSpec, hosts: [HostRun]) async throws {
-        guard let (bucket, _) = TrainingJobSpec.splitS3(spec.outputLocation(job: name, file: "model.tar.gz")) else {
-            throw JobFailure(reason: "ClientError: S3OutputPath \(spec.outputPath) is not an s3:// URL.")
+    func uploadArtifacts(_ hosts: [HostRun]) async throws {
+        guard let model = S3Location(spec.modelArtifacts(job: name)),
+            let output = S3Location(spec.outputLocation(job: name, file: "output.tar.gz"))
+        else {
+            throw JobFailure.client("S3OutputPath \(spec.outputPath ?? "") is not an s3:// URL.")
         }
+        let (objects, io) = (services.objects, services.io)
         let staging = objects.stagingDirectory
         let folders = hosts.map(\.layout.modelDirectory)
         let modelFolder = try await io.run { try Self.merged(folders, into: staging + "/model-\(UUID().uuidString)") }
         defer { if hosts.count > 1 { try? FileManager.default.removeItem(atPath: modelFolder) } }
         if spec.compressOutput {
-            try await upload(folder: modelFolder, as: spec.modelArtifacts(job: name), bucket: bucket)
+            try await upload(folder: modelFolder, to: model)
         } else {
-            let prefix = TrainingJobSpec.splitS3(spec.modelArtifacts(job: name))!.key
             let keepTree = settings.keepJobFiles
             let staged = try await io.run {
                 try Self.files(under: modelFolder).map { file -> (file: String, path: String) in
@@ -33,18 +37,18 @@ extension JobExecutor {
                 }
             }
             for (file, path) in staged {
-                try await objects.adoptFile(path, bucket: bucket, key: prefix + file, contentType: nil)
+                try await objects.adoptFile(path, bucket: model.bucket, key: model.key + file, contentType: nil)
             }
         }
-        try await upload(folder: hosts[0].layout.outputDataDirectory, as: spec.outputLocation(job: name, file: "output.tar.gz"), bucket: bucket)
+        try await upload(folder: hosts[0].layout.outputDataDirectory, to: output)
     }
 
-    private func upload(folder: String, as location: String, bucket: String) async throws {
-        let key = TrainingJobSpec.splitS3(location)!.key
+    private func upload(folder: String, to location: S3Location) async throws {
+        let objects = services.objects
         let archive = objects.stagingDirectory + "/" + UUID().uuidString + ".tar.gz"
         do {
-            _ = try await io.run { try Archive.create(file: archive, from: folder, compression: .gzip) }
-            try await objects.adoptFile(archive, bucket: bucket, key: key, contentType: "application/x-tar")
+            _ = try await services.io.run { try Archive.create(file: archive, from: folder, compression: .gzip) }
+            try await objects.adoptFile(archive, bucket: location.bucket, key: location.key, contentType: "application/x-tar")
         } catch {
             try? FileManager.default.removeItem(atPath: archive)
             throw error

@@ -5,49 +5,51 @@ import Foundation
 import ObjectStore
 import Runner
 
-extension JobExecutor {
+extension TrainingExecution {
     /// Lays out every host's `/opt/ml` tree: config files, channel data, the unpacked source, restored checkpoints.
-    func prepareHosts(_ job: TrainingJob, spec: TrainingJobSpec, container: ContainerSpec, directory: String) async throws -> [HostRun] {
+    func prepareHosts(container: ContainerSpec, directory: String) async throws -> [HostRun] {
         let names = (1...spec.instanceCount).map { "algo-\($0)" }
         var hosts: [HostRun] = []
         for (offset, name) in names.enumerated() {
             let root = directory + "/" + name
-            let layout = HostLayout(root: root, visibleRoot: isolation.visibleRoot ?? root)
+            let layout = HostLayout(root: root, visibleRoot: services.isolation.visibleRoot ?? root)
             try layout.create()
-            try layout.writeConfig("hyperparameters.json", (job.request["HyperParameters"] ?? .object([:])).encoded())
+            try layout.writeConfig("hyperparameters.json", spec.hyperparametersJSON.encoded())
             try layout.writeConfig("inputdataconfig.json", Self.inputDataConfig(spec).encoded())
             try layout.writeConfig("resourceconfig.json", Self.resourceConfig(spec, host: name, hosts: names).encoded())
             if let uri = spec.checkpointS3Uri {
                 try layout.writeConfig(
                     "checkpointconfig.json", JSONValue.object(["LocalPath": .string(spec.checkpointLocalPath), "S3Uri": .string(uri)]).encoded())
             }
-            for channel in spec.channels {
+            for channel in spec.channels ?? [] {
                 try await download(channel, into: layout.channelDirectory(channel.name), host: offset, hosts: names.count)
             }
             if spec.entrypoint == nil, container.usesToolkit, let source = Self.submitDirectory(spec) {
                 try await unpackSource(source, layout: layout, scratch: directory)
             }
-            var checkpoints: CheckpointSync? = nil
-            if let uri = spec.checkpointS3Uri {
-                guard let local = layout.diskPath(forVisible: spec.checkpointLocalPath) else {
-                    throw JobFailure(reason: "ClientError: CheckpointConfig.LocalPath \(spec.checkpointLocalPath) must be inside /opt/ml in Sagebox.")
-                }
-                do {
-                    let sync = try CheckpointSync(folder: local, s3Uri: uri, objects: objects)
-                    try await sync.restore()
-                    checkpoints = sync
-                } catch {
-                    throw JobFailure(reason: "ClientError: cannot restore the checkpoints from \(uri): \(error)")
-                }
-            }
-            hosts.append(HostRun(index: offset + 1, layout: layout, checkpoints: checkpoints))
+            hosts.append(HostRun(index: offset + 1, layout: layout, checkpoints: try await restoreCheckpoints(layout)))
         }
         return hosts
     }
 
+    /// Copies the checkpoints into the host's LocalPath and returns the mirror that keeps S3 in step with it.
+    private func restoreCheckpoints(_ layout: HostLayout) async throws -> CheckpointSync? {
+        guard let uri = spec.checkpointS3Uri else { return nil }
+        guard let local = layout.diskPath(forVisible: spec.checkpointLocalPath) else {
+            throw JobFailure.client("CheckpointConfig.LocalPath \(spec.checkpointLocalPath) must be inside /opt/ml in Sagebox.")
+        }
+        do {
+            let sync = try CheckpointSync(folder: local, s3Uri: uri, objects: services.objects)
+            try await sync.restore()
+            return sync
+        } catch {
+            throw JobFailure.client("cannot restore the checkpoints from \(uri): \(error)")
+        }
+    }
+
     static func inputDataConfig(_ spec: TrainingJobSpec) -> JSONValue {
         var config: [String: JSONValue] = [:]
-        for channel in spec.channels {
+        for channel in spec.channels ?? [] {
             var entry: [String: JSONValue] = [
                 "TrainingInputMode": .string(channel.inputMode), "S3DistributionType": .string(channel.distribution),
                 "RecordWrapperType": .string(channel.recordWrapper),
@@ -82,24 +84,25 @@ extension JobExecutor {
     /// Copies a channel's objects into its folder (File mode; FastFile is served the same way). With
     /// `ShardedByS3Key`, host `host` of `hosts` gets every `hosts`-th object.
     private func download(_ channel: TrainingJobSpec.Channel, into folder: String, host: Int, hosts: Int) async throws {
-        guard let (bucket, prefix) = TrainingJobSpec.splitS3(channel.s3Uri) else {
-            throw JobFailure(reason: "ClientError: the S3Uri \(channel.s3Uri) of channel \(channel.name) is not an s3:// URL.")
+        guard let location = S3Location(channel.s3Uri) else {
+            throw JobFailure.client("the S3Uri \(channel.s3Uri) of channel \(channel.name) is not an s3:// URL.")
         }
-        let listed = (try? await objects.listAll(bucket: bucket, prefix: prefix)) ?? []
+        let objects = services.objects
+        let listed = (try? await objects.listAll(bucket: location.bucket, prefix: location.key)) ?? []
         guard !listed.isEmpty else {
-            throw JobFailure(
-                reason: "ClientError: No S3 objects found under S3 URL \"\(channel.s3Uri)\" given in input data source. Please ensure that the bucket exists in the selected region (\(settings.region)), and that objects exist under that S3 prefix.")
+            throw JobFailure.client(
+                "No S3 objects found under S3 URL \"\(channel.s3Uri)\" given in input data source. Please ensure that the bucket exists in the selected region (\(settings.region)), and that objects exist under that S3 prefix.")
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for (index, object) in listed.enumerated() where channel.distribution != "ShardedByS3Key" || index % hosts == host {
-            guard let relative = Self.relativePath(key: object.key, prefix: prefix) else { continue }
+            guard let relative = Self.relativePath(key: object.key, prefix: location.key) else { continue }
             let target = folder + "/" + relative
             if object.key.hasSuffix("/") {
                 try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
                 continue
             }
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try await objects.exportObject(bucket: bucket, key: object.key, to: target)
+            try await objects.exportObject(bucket: location.bucket, key: object.key, to: target)
         }
     }
 
@@ -118,24 +121,24 @@ extension JobExecutor {
     /// Fetches `sourcedir.tar.gz` from the store and unpacks it into `/opt/ml/code` with libarchive's safe extraction.
     private func unpackSource(_ source: String, layout: HostLayout, scratch: String) async throws {
         let archive: String
-        if let (bucket, key) = TrainingJobSpec.splitS3(source) {
+        if let location = S3Location(source) {
             archive = scratch + "/sourcedir-\(UUID().uuidString).tar.gz"
             do {
-                try await objects.exportObject(bucket: bucket, key: key, to: archive)
+                try await services.objects.exportObject(bucket: location.bucket, key: location.key, to: archive)
             } catch {
-                throw JobFailure(reason: "ClientError: cannot read the source code at \(source): \(error)")
+                throw JobFailure.client("cannot read the source code at \(source): \(error)")
             }
         } else if let local = layout.diskPath(forVisible: source) {
             archive = local
         } else {
-            throw JobFailure(reason: "ClientError: sagemaker_submit_directory \(source) is neither an s3:// URL nor inside /opt/ml.")
+            throw JobFailure.client("sagemaker_submit_directory \(source) is neither an s3:// URL nor inside /opt/ml.")
         }
         defer { if archive.hasPrefix(scratch) { try? FileManager.default.removeItem(atPath: archive) } }
         do {
             let (file, target) = (archive, layout.codeDirectory)
-            _ = try await io.run { try Archive.extract(file: file, into: target) }
+            _ = try await services.io.run { try Archive.extract(file: file, into: target) }
         } catch {
-            throw JobFailure(reason: "ClientError: cannot unpack the source code \(source): \(error)")
+            throw JobFailure.client("cannot unpack the source code \(source): \(error)")
         }
     }
 }
