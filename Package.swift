@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Sagebox runs on Linux only: jobs use mount namespaces, cgroups and /proc, and the code calls Glibc directly.
+// No Apple platform is declared, and a build elsewhere stops at the #error in Runner/Launch/Isolation.swift.
 let package = Package(
     name: "sagebox",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sagebox", targets: ["sagebox"]),
     ],
@@ -25,11 +26,7 @@ let package = Package(
         .target(name: "Archive", dependencies: ["CArchive"]),
         .target(
             name: "Runner",
-            dependencies: [
-                "Archive", "AWSWire",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
-            ]
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .target(
             name: "AWSWire",

@@ -39,6 +39,8 @@ public enum Archive {
         case cannotWrite(path: String, reason: String)
         /// Reading a file to pack failed.
         case cannotRead(path: String, reason: String)
+        /// The entries' contents would exceed the byte limit the extraction was given.
+        case tooLarge(entry: String, limit: Int64)
 
         public var description: String {
             switch self {
@@ -62,6 +64,8 @@ public enum Archive {
                 "cannot write '\(path)': \(reason)"
             case let .cannotRead(path, reason):
                 "cannot read '\(path)': \(reason)"
+            case let .tooLarge(entry, limit):
+                "archive entry '\(entry)' would bring the unpacked contents past \(limit) bytes"
             }
         }
     }

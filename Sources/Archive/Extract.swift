@@ -12,10 +12,12 @@ extension Archive {
     /// target would resolve outside `directory` (absolute targets too), device/FIFO/socket entries; never writes
     /// through a symlink. Keeps file modes (so scripts stay executable; setuid/setgid dropped) and modification
     /// times, not owners. On failure, entries extracted before the offending one stay in `directory`; nothing is
-    /// written outside it.
+    /// written outside it. With a `limit`, file contents may total at most that many bytes: an entry whose declared
+    /// size would pass it is refused before a byte of it is written, and the running total is checked as data
+    /// comes, so a compression bomb stops at the limit.
     @discardableResult
-    public static func extract(file: String, into directory: String) throws -> Summary {
-        try extract(file: file, into: directory, allowPrivateWorkingDirectory: true)
+    public static func extract(file: String, into directory: String, limit: Int64? = nil) throws -> Summary {
+        try extract(file: file, into: directory, limit: limit, allowPrivateWorkingDirectory: true)
     }
 
     /// Where supported (Linux, unless a seccomp profile forbids unshare), extraction runs on a thread with its own
@@ -23,7 +25,7 @@ extension Archive {
     /// only the entry's own components, and NOABSOLUTEPATHS applies as designed. Otherwise entries are written
     /// as absolute paths under `directory`, which is as safe but costs more syscalls per entry.
     @discardableResult
-    static func extract(file: String, into directory: String, allowPrivateWorkingDirectory: Bool) throws -> Summary {
+    static func extract(file: String, into directory: String, limit: Int64? = nil, allowPrivateWorkingDirectory: Bool) throws -> Summary {
         let root = try canonicalDirectory(directory)
         // Opened here, before any change of directory, so a relative `file` means what the caller meant.
         let descriptor = open(file, O_RDONLY | O_CLOEXEC)
@@ -35,13 +37,13 @@ extension Archive {
         // through paths relative to the working directory.
         if allowPrivateWorkingDirectory, let outcome = onThreadInDirectory(root, {
             Result {
-                try Extractor(archive: file, descriptor: descriptor, root: root, relative: true, startsEmpty: startsEmpty).run()
+                try Extractor(archive: file, descriptor: descriptor, root: root, relative: true, startsEmpty: startsEmpty, limit: limit).run()
             }
         }) {
             return try outcome.get()
         }
         #endif
-        return try Extractor(archive: file, descriptor: descriptor, root: root, relative: false, startsEmpty: startsEmpty).run()
+        return try Extractor(archive: file, descriptor: descriptor, root: root, relative: false, startsEmpty: startsEmpty, limit: limit).run()
     }
 
     #if os(Linux)
@@ -142,9 +144,12 @@ private final class Extractor {
     var files = 0
     var directories = 0
     var bytes: Int64 = 0
+    /// The most file content this extraction may write.
+    let limit: Int64
 
-    init(archive: String, descriptor: Int32, root: PathBytes, relative: Bool, startsEmpty: Bool) throws {
+    init(archive: String, descriptor: Int32, root: PathBytes, relative: Bool, startsEmpty: Bool, limit: Int64?) throws {
         archivePath = archive
+        self.limit = limit ?? .max
         self.root = root
         prefix = relative ? [] : root + [slash]
         guard let reader = archive_read_new(), let writer = archive_write_disk_new() else {
@@ -296,6 +301,8 @@ private final class Extractor {
 
     private func write(_ entry: OpaquePointer, name: PathBytes) throws {
         let failed = { Archive.Failure.cannotWrite(path: name.display, reason: libarchiveMessage(self.writer)) }
+        let tooLarge = Archive.Failure.tooLarge(entry: name.display, limit: limit)
+        if archive_entry_size_is_set(entry) != 0, archive_entry_size(entry) > limit - bytes { throw tooLarge }
         guard succeeded(archive_write_header(writer, entry)) else { throw failed() }
         // Data blocks come straight from libarchive's decompression buffer; offsets keep sparse files sparse.
         var block: UnsafeRawPointer?
@@ -305,6 +312,8 @@ private final class Extractor {
             let status = archive_read_data_block(reader, &block, &size, &offset)
             if status == ARCHIVE_EOF { break }
             guard succeeded(status) else { throw corrupt() }
+            // Declared sizes can lie (and sparse entries declare less than their data): the running total decides.
+            guard Int64(size) <= limit - bytes else { throw tooLarge }
             guard succeeded(Int32(archive_write_data_block(writer, block, size, offset))) else { throw failed() }
             bytes += Int64(size)
         }

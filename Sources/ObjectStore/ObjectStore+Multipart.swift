@@ -182,7 +182,7 @@ extension ObjectStore {
             guard let text = part.checksum, let bytes = Data(base64Encoded: text) else { return nil }
             bytes.withUnsafeBytes { hasher.update($0) }
         }
-        return StoredChecksum(algorithm: algorithm, value: hasher.finalize() + "-\(parts.count)", type: "COMPOSITE")
+        return StoredChecksum(algorithm: kind, value: hasher.finalize() + "-\(parts.count)", type: .composite)
     }
 
     static func fetchUpload(_ db: Database, _ uploadId: String) throws -> MultipartUpload? {

@@ -1,3 +1,4 @@
+import AWSWire
 import Foundation
 
 /// A bucket as stored.
@@ -38,11 +39,17 @@ public struct ObjectAttributes: Codable, Sendable, Equatable {
 
 /// A flexible checksum as stored: `FULL_OBJECT` for single PUTs, `COMPOSITE` (`value-N`) for multipart uploads.
 public struct StoredChecksum: Codable, Sendable, Equatable {
-    public let algorithm: String
-    public let value: String
-    public let type: String
+    /// `x-amz-checksum-type`.
+    public enum Kind: String, Codable, Sendable {
+        case fullObject = "FULL_OBJECT"
+        case composite = "COMPOSITE"
+    }
 
-    public init(algorithm: String, value: String, type: String) {
+    public let algorithm: ChecksumAlgorithm
+    public let value: String
+    public let type: Kind
+
+    public init(algorithm: ChecksumAlgorithm, value: String, type: Kind) {
         self.algorithm = algorithm
         self.value = value
         self.type = type
@@ -64,8 +71,10 @@ extension StoredChecksum {
 
     init(column: String) throws {
         let fields = column.split(separator: " ")
-        guard fields.count == 3 else { throw IndexFormatError(column) }
-        self.init(algorithm: String(fields[0]), value: String(fields[2]), type: String(fields[1]))
+        guard fields.count == 3, let algorithm = ChecksumAlgorithm(rawValue: String(fields[0])), let type = Kind(rawValue: String(fields[1])) else {
+            throw IndexFormatError(column)
+        }
+        self.init(algorithm: algorithm, value: String(fields[2]), type: type)
     }
 }
 

@@ -57,9 +57,8 @@ enum S3Headers {
 
     /// `x-amz-checksum-<algorithm>` and `x-amz-checksum-type` of a stored checksum, as PUT and GET answer them.
     static func checksum(_ checksum: StoredChecksum, into fields: inout HTTPFields) {
-        guard let algorithm = ChecksumAlgorithm(rawValue: checksum.algorithm) else { return }
-        set(&fields, algorithm.headerName, checksum.value)
-        set(&fields, "x-amz-checksum-type", checksum.type)
+        set(&fields, checksum.algorithm.headerName, checksum.value)
+        set(&fields, "x-amz-checksum-type", checksum.type.rawValue)
     }
 
     static func set(_ fields: inout HTTPFields, _ name: String, _ value: String?) {

@@ -17,7 +17,7 @@ extension S3Service {
         var headers: HTTPFields = [:]
         if let algorithm {
             S3Headers.set(&headers, "x-amz-checksum-algorithm", algorithm.rawValue)
-            S3Headers.set(&headers, "x-amz-checksum-type", "COMPOSITE")
+            S3Headers.set(&headers, "x-amz-checksum-type", StoredChecksum.Kind.composite.rawValue)
         }
         return S3Response.xml(w, headers: headers)
     }
@@ -98,8 +98,8 @@ extension S3Service {
             w.element("Key", key)
             w.element("ETag", record.quotedETag)
             if let checksum = record.checksum {
-                w.element("Checksum" + checksum.algorithm, checksum.value)
-                w.element("ChecksumType", checksum.type)
+                w.element("Checksum" + checksum.algorithm.rawValue, checksum.value)
+                w.element("ChecksumType", checksum.type.rawValue)
             }
         }
         return S3Response.xml(w)

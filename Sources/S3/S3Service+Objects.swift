@@ -12,7 +12,7 @@ extension S3Service {
         let writer = store.makeWriter(checksum: algorithm, computeSHA256: receiver.needsSHA256)
         let (blob, checksum) = try await receiver.receive(request.body, into: writer)
         var stored: StoredChecksum? = nil
-        if let algorithm, let checksum { stored = StoredChecksum(algorithm: algorithm.rawValue, value: checksum, type: "FULL_OBJECT") }
+        if let algorithm, let checksum { stored = StoredChecksum(algorithm: algorithm, value: checksum, type: .fullObject) }
         let record = try await store.putObject(
             bucket: bucket, key: key, blob: blob, attributes: S3Headers.attributes(from: request.headers), checksum: stored)
         var headers: HTTPFields = [.eTag: record.quotedETag]
@@ -51,7 +51,7 @@ extension S3Service {
         case .whole:
             if record.size > 0 { range = 0...(record.size - 1) }
             // A full-object checksum describes the whole body only: never on a 206.
-            if let checksum = record.checksum, checksum.type == "FULL_OBJECT",
+            if let checksum = record.checksum, checksum.type == .fullObject,
                 S3Headers.value(request.headers, "x-amz-checksum-mode")?.uppercased() == "ENABLED"
             {
                 S3Headers.checksum(checksum, into: &headers)
@@ -118,8 +118,8 @@ extension S3Service {
         w.element("CopyObjectResult", xmlns: S3Response.namespace) { w in
             w.element("LastModified", AWSDate.iso8601(record.lastModified))
             w.element("ETag", record.quotedETag)
-            if let checksum = record.checksum, checksum.type == "FULL_OBJECT" {
-                w.element("Checksum" + checksum.algorithm, checksum.value)
+            if let checksum = record.checksum, checksum.type == .fullObject {
+                w.element("Checksum" + checksum.algorithm.rawValue, checksum.value)
             }
         }
         var headers: HTTPFields = [:]

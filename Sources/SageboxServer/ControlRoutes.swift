@@ -35,14 +35,11 @@ struct ControlRoutes: Sendable {
             default:
                 throw AWSError(code: "NotFound", message: "No Sagebox control route \(request.method) \(path).", status: 404)
             }
-        } catch let error as AWSError {
-            var response = Self.json(["__type": .string(error.code), "message": .string(error.message)])
-            response.status = .init(code: error.status)
-            return response
         } catch {
-            var response = Self.json(["__type": .string("InternalFailure"), "message": .string(String(describing: error))])
-            response.status = .internalServerError
-            return response
+            let failure = error as? AWSError ?? AWSError(code: "InternalFailure", message: String(describing: error), status: 500)
+            return Response(
+                status: .init(code: failure.status), headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: JSONProtocol.errorBody(failure))))
         }
     }
 

@@ -35,18 +35,14 @@ public enum SageboxServer {
             logger.warning("job processes are found by an environment marker, not a cgroup (\(reason)): a process that clears its environment can outlive its job")
         }
         let inventory = GPUInventory.detect()
-        var jobSettings = JobSettings(dataDirectory: settings.dataDirectory, endpoint: endpoint, region: settings.region, accountId: settings.accountId)
-        jobSettings.stopGraceSeconds = settings.stopGraceSeconds
-        jobSettings.keepJobFiles = settings.keepJobFiles
-        jobSettings.sigtermToScript = settings.sigtermToScript
-        jobSettings.spotRestartDelaySeconds = settings.spotRestartDelaySeconds
-        jobSettings.spotInterruptionRate = settings.spotInterruptionRate
-        jobSettings.seed = settings.seed
-        jobSettings.spotPriceRatio = settings.spotPriceRatio
-        if let credential = settings.credentials.sorted(by: { $0.key < $1.key }).first {
-            jobSettings.accessKey = credential.key
-            jobSettings.secretKey = credential.value
-        }
+        // Jobs' own AWS clients sign with the first configured credential, so a server that verifies accepts them.
+        let credential = settings.credentials.sorted(by: { $0.key < $1.key }).first ?? (key: "sagebox", value: "sagebox")
+        let jobSettings = JobSettings(
+            dataDirectory: settings.dataDirectory, endpoint: endpoint, region: settings.region, accountId: settings.accountId,
+            accessKey: credential.key, secretKey: credential.value, stopGraceSeconds: settings.stopGraceSeconds,
+            keepJobFiles: settings.keepJobFiles, sigtermToScript: settings.sigtermToScript,
+            spotRestartDelaySeconds: settings.spotRestartDelaySeconds, spotInterruptionRate: settings.spotInterruptionRate,
+            seed: settings.seed, spotPriceRatio: settings.spotPriceRatio)
         let jobs = try await JobController(
             settings: jobSettings, objects: store, logs: logs, metrics: metricStore, specs: specs,
             gpus: GPUAllocator(inventory: inventory, policy: settings.gpuShortage), isolation: isolation, containment: containment,

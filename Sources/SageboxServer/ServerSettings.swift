@@ -35,6 +35,9 @@ public struct ServerSettings: Sendable {
         self.dataDirectory = dataDirectory
     }
 
+    /// The defaults, for the options of `sagebox serve` to show and start from.
+    public static let defaults = ServerSettings(dataDirectory: defaultDataDirectory)
+
     /// `$XDG_DATA_HOME/sagebox`, else `~/.local/share/sagebox`.
     public static var defaultDataDirectory: String {
         let env = ProcessInfo.processInfo.environment

@@ -40,20 +40,25 @@ public struct JobSettings: Sendable {
     /// Billable seconds of a spot job = training seconds × this ratio (so the SDK prints a realistic saving).
     public var spotPriceRatio: Double
 
-    public init(dataDirectory: String, endpoint: EndpointReference, region: String, accountId: String) {
+    /// Every value comes from the server's settings, whose defaults are the only ones.
+    public init(
+        dataDirectory: String, endpoint: EndpointReference, region: String, accountId: String, accessKey: String, secretKey: String,
+        stopGraceSeconds: Double, keepJobFiles: Bool, sigtermToScript: Bool, spotRestartDelaySeconds: Double, spotInterruptionRate: Double,
+        seed: UInt64, spotPriceRatio: Double
+    ) {
         self.dataDirectory = dataDirectory
         self.endpoint = endpoint
         self.region = region
         self.accountId = accountId
-        accessKey = "sagebox"
-        secretKey = "sagebox"
-        stopGraceSeconds = 120
-        keepJobFiles = false
-        sigtermToScript = false
-        spotRestartDelaySeconds = 10
-        spotInterruptionRate = 0
-        seed = 0
-        spotPriceRatio = 0.3
+        self.accessKey = accessKey
+        self.secretKey = secretKey
+        self.stopGraceSeconds = stopGraceSeconds
+        self.keepJobFiles = keepJobFiles
+        self.sigtermToScript = sigtermToScript
+        self.spotRestartDelaySeconds = spotRestartDelaySeconds
+        self.spotInterruptionRate = spotInterruptionRate
+        self.seed = seed
+        self.spotPriceRatio = spotPriceRatio
     }
 
     var jobsDirectory: String { dataDirectory + "/sagemaker/jobs" }

@@ -21,11 +21,12 @@ extension TrainingExecution {
                 try layout.writeConfig(
                     "checkpointconfig.json", JSONValue.object(["LocalPath": .string(spec.checkpointLocalPath), "S3Uri": .string(uri)]).encoded())
             }
+            var volume = VolumeBudget(gigabytes: spec.volumeSizeInGB)
             for channel in spec.channels ?? [] {
-                try await download(channel, into: layout.channelDirectory(channel.name), host: offset, hosts: names.count)
+                try await download(channel, into: layout.channelDirectory(channel.name), host: offset, hosts: names.count, volume: &volume)
             }
             if spec.entrypoint == nil, container.usesToolkit, let source = Self.submitDirectory(spec) {
-                try await unpackSource(source, layout: layout, scratch: directory)
+                try await unpackSource(source, layout: layout, scratch: directory, volume: &volume)
             }
             hosts.append(HostRun(index: offset + 1, layout: layout, checkpoints: try await restoreCheckpoints(layout)))
         }
@@ -83,7 +84,9 @@ extension TrainingExecution {
 
     /// Copies a channel's objects into its folder (File mode; FastFile is served the same way). With
     /// `ShardedByS3Key`, host `host` of `hosts` gets every `hosts`-th object.
-    private func download(_ channel: TrainingJobSpec.Channel, into folder: String, host: Int, hosts: Int) async throws {
+    private func download(
+        _ channel: TrainingJobSpec.Channel, into folder: String, host: Int, hosts: Int, volume: inout VolumeBudget
+    ) async throws {
         guard let location = S3Location(channel.s3Uri) else {
             throw JobFailure.client("the S3Uri \(channel.s3Uri) of channel \(channel.name) is not an s3:// URL.")
         }
@@ -101,6 +104,7 @@ extension TrainingExecution {
                 try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
                 continue
             }
+            try volume.take(object.size, for: "Channel \(channel.name) (s3://\(location.bucket)/\(object.key), \(object.size) bytes)")
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try await objects.exportObject(bucket: location.bucket, key: object.key, to: target)
         }
@@ -119,7 +123,7 @@ extension TrainingExecution {
     }
 
     /// Fetches `sourcedir.tar.gz` from the store and unpacks it into `/opt/ml/code` with libarchive's safe extraction.
-    private func unpackSource(_ source: String, layout: HostLayout, scratch: String) async throws {
+    private func unpackSource(_ source: String, layout: HostLayout, scratch: String, volume: inout VolumeBudget) async throws {
         let archive: String
         if let location = S3Location(source) {
             archive = scratch + "/sourcedir-\(UUID().uuidString).tar.gz"
@@ -135,8 +139,13 @@ extension TrainingExecution {
         }
         defer { if archive.hasPrefix(scratch) { try? FileManager.default.removeItem(atPath: archive) } }
         do {
-            let (file, target) = (archive, layout.codeDirectory)
-            _ = try await services.io.run { try Archive.extract(file: file, into: target) }
+            let (file, target, limit) = (archive, layout.codeDirectory, volume.remaining)
+            let summary = try await services.io.run { try Archive.extract(file: file, into: target, limit: limit) }
+            try volume.take(summary.bytes, for: "The source code \(source)")
+        } catch Archive.Failure.tooLarge {
+            throw volume.exceeded(by: "The source code \(source), unpacked,")
+        } catch let failure as JobFailure {
+            throw failure
         } catch {
             throw JobFailure.client("cannot unpack the source code \(source): \(error)")
         }

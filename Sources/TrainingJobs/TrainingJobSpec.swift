@@ -16,6 +16,8 @@ public struct TrainingJobSpec: Sendable {
         public static let maxRuntimeSeconds = 86_400
         public static let checkpointLocalPath = "/opt/ml/checkpoints"
         public static let keepAlivePeriodSeconds = 0
+        /// The API requires VolumeSizeInGB; a request without it gets the SDK's default.
+        public static let volumeSizeInGB = 30
         /// Used only when a request names no instance type at all (validation requires one in practice).
         public static let instanceType = "ml.m5.large"
     }
@@ -50,6 +52,8 @@ public struct TrainingJobSpec: Sendable {
     public var compressOutput: Bool
     public var instanceType: String
     public var instanceCount: Int
+    /// Each host's ML storage volume, in GB.
+    public var volumeSizeInGB: Int
     public var image: String?
     public var algorithmName: String?
     public var entrypoint: [String]?
@@ -93,6 +97,7 @@ public struct TrainingJobSpec: Sendable {
         let groups = resources?["InstanceGroups"]?.arrayValue ?? []
         instanceType = resources?["InstanceType"]?.stringValue ?? groups.first?["InstanceType"]?.stringValue ?? Defaults.instanceType
         instanceCount = max(1, resources?["InstanceCount"]?.intValue ?? groups.compactMap { $0["InstanceCount"]?.intValue }.reduce(0, +))
+        volumeSizeInGB = resources?["VolumeSizeInGB"]?.intValue ?? groups.first?["VolumeSizeInGB"]?.intValue ?? Defaults.volumeSizeInGB
         image = algorithm?["TrainingImage"]?.stringValue
         algorithmName = algorithm?["AlgorithmName"]?.stringValue
         entrypoint = algorithm?["ContainerEntrypoint"]?.arrayValue?.compactMap(\.stringValue)

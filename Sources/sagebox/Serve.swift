@@ -17,19 +17,19 @@ struct Serve: AsyncParsableCommand {
     )
 
     @Option(help: "Address to bind. Binding beyond 127.0.0.1 exposes your data to the network.")
-    var host = "127.0.0.1"
+    var host = ServerSettings.defaults.host
 
     @Option(help: "Port to listen on (0 picks a free one; the start-up line names it).")
-    var port = ServerSettings.defaultPort
+    var port = ServerSettings.defaults.port
 
     @Option(help: "Where buckets, objects and jobs are kept.")
-    var dataDir = ServerSettings.defaultDataDirectory
+    var dataDir = ServerSettings.defaults.dataDirectory
 
     @Option(help: "Region reported for buckets created without a location constraint.")
-    var region = "us-east-1"
+    var region = ServerSettings.defaults.region
 
     @Option(help: "Account id reported by STS GetCallerIdentity and used in ARNs.")
-    var accountId = "123456789012"
+    var accountId = ServerSettings.defaults.accountId
 
     @Option(help: "Access key id to require (with --secret-key).")
     var accessKey: String?
@@ -47,10 +47,10 @@ struct Serve: AsyncParsableCommand {
     var fsync = true
 
     @Option(help: "Seconds between SIGTERM and SIGKILL when a job is stopped, reaches its time limit or is interrupted.")
-    var stopGraceSeconds: Double = 120
+    var stopGraceSeconds = ServerSettings.defaults.stopGraceSeconds
 
     @Option(help: "When a job asks for more GPUs than this machine has: run (with the GPUs there are), wait, or fail.")
-    var gpuShortage: GPUShortagePolicy = .run
+    var gpuShortage = ServerSettings.defaults.gpuShortage
 
     @Option(name: .customLong("container-specs"), help: "Folder of container specs (image → how it runs here), searched before the bundled ones. Repeatable.")
     var containerSpecs: [String] = []
@@ -65,16 +65,16 @@ struct Serve: AsyncParsableCommand {
     var sigtermToScript = false
 
     @Option(help: "Seconds a spot job waits for capacity after an interruption before it restarts.")
-    var spotRestartDelaySeconds: Double = 10
+    var spotRestartDelaySeconds = ServerSettings.defaults.spotRestartDelaySeconds
 
     @Option(help: "Random spot interruptions: expected interruptions per hour of training (0: none).")
-    var spotInterruptionRate: Double = 0
+    var spotInterruptionRate = ServerSettings.defaults.spotInterruptionRate
 
     @Option(help: "Seed of the random spot interruptions: the same seed gives the same interruption times.")
-    var seed: UInt64 = 0
+    var seed = ServerSettings.defaults.seed
 
     @Option(help: "Billable seconds of spot jobs = training seconds × this ratio.")
-    var spotPriceRatio = 0.3
+    var spotPriceRatio = ServerSettings.defaults.spotPriceRatio
 
     @Option(help: "Spot capacity at start: available, or unavailable (spot jobs wait in Starting until POST /_sagebox/spot-capacity?available=true or MaxWait).")
     var spotCapacity: SpotCapacity = .available

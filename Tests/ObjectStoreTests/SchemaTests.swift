@@ -9,7 +9,7 @@ import Testing
     @Test func jsonColumnsOfAnEarlierVersionAreConverted() async throws {
         let f = try StoreFixture()
         try await f.store.createBucket("old", region: nil)
-        let checksum = StoredChecksum(algorithm: "CRC32", value: "SNfwYw==", type: "FULL_OBJECT")
+        let checksum = StoredChecksum(algorithm: .crc32, value: "SNfwYw==", type: .fullObject)
         let blob = try await f.blob(Array("from an earlier version".utf8))
         let record = try await f.store.putObject(bucket: "old", key: "k", blob: blob, attributes: ObjectAttributes(), checksum: checksum)
         try await f.store.shutdown()

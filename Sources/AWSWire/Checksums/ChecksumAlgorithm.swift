@@ -1,5 +1,5 @@
 /// The flexible-checksum algorithms S3 accepts (`x-amz-checksum-algorithm`, `x-amz-sdk-checksum-algorithm`).
-public enum ChecksumAlgorithm: String, Sendable, CaseIterable {
+public enum ChecksumAlgorithm: String, Sendable, CaseIterable, Codable {
     case crc32 = "CRC32"
     case crc32c = "CRC32C"
     case crc64nvme = "CRC64NVME"

@@ -1,6 +1,10 @@
 import Foundation
 import Subprocess
 
+#if !os(Linux)
+#error("Sagebox runs on Linux only: jobs need mount namespaces, cgroups and /proc.")
+#endif
+
 /// How a job's processes are isolated: a private mount namespace with the tree at `/opt/ml`, or, where
 /// namespaces are unavailable (not root, or a restricted container), no isolation with the tree elsewhere.
 public enum Isolation: Sendable, Equatable {
