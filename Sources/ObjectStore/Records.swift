@@ -67,7 +67,7 @@ public struct Segment: Codable, Sendable, Equatable {
 /// checksum values base64, so the separators cannot occur inside a field.
 extension StoredChecksum {
     /// `ALGORITHM TYPE VALUE`, e.g. `CRC32 FULL_OBJECT SNfwYw==`.
-    var column: String { "\(algorithm) \(type) \(value)" }
+    var column: String { "\(algorithm.rawValue) \(type.rawValue) \(value)" }
 
     init(column: String) throws {
         let fields = column.split(separator: " ")

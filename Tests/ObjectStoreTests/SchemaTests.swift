@@ -4,6 +4,14 @@ import Testing
 @testable import ObjectStore
 
 @Suite struct SchemaTests {
+    /// The checksum column holds the wire names, as every earlier version wrote them.
+    @Test func checksumColumnsUseTheWireNames() throws {
+        let checksum = StoredChecksum(algorithm: .crc64nvme, value: "AAAAAAAAAAA=", type: .composite)
+        #expect(checksum.column == "CRC64NVME COMPOSITE AAAAAAAAAAA=")
+        #expect(try StoredChecksum(column: "CRC32 FULL_OBJECT SNfwYw==") == StoredChecksum(algorithm: .crc32, value: "SNfwYw==", type: .fullObject))
+        #expect(throws: (any Error).self) { try StoredChecksum(column: "crc32 fullObject SNfwYw==") }
+    }
+
     /// A data directory written before `segments` and `checksum` became short text still opens, with every
     /// object readable and its checksum intact.
     @Test func jsonColumnsOfAnEarlierVersionAreConverted() async throws {
