@@ -42,7 +42,7 @@ public enum SageboxServer {
             accessKey: credential.key, secretKey: credential.value, stopGraceSeconds: settings.stopGraceSeconds,
             keepJobFiles: settings.keepJobFiles, sigtermToScript: settings.sigtermToScript,
             spotRestartDelaySeconds: settings.spotRestartDelaySeconds, spotInterruptionRate: settings.spotInterruptionRate,
-            seed: settings.seed, spotPriceRatio: settings.spotPriceRatio)
+            seed: settings.seed, spotPriceRatio: settings.spotPriceRatio, hostNetworkRange: settings.hostNetworkRange)
         let jobs = try await JobController(
             settings: jobSettings, objects: store, logs: logs, metrics: metricStore, specs: specs,
             gpus: GPUAllocator(inventory: inventory, policy: settings.gpuShortage), isolation: isolation, containment: containment,

@@ -30,6 +30,8 @@ public struct ServerSettings: Sendable {
     public var seed: UInt64 = 0
     public var spotPriceRatio = 0.3
     public var spotCapacityAvailable = true
+    /// The /16 that the hosts of multi-host jobs take their addresses from (a /24 per job).
+    public var hostNetworkRange = "10.213.0.0/16"
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

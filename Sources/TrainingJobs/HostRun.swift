@@ -26,4 +26,20 @@ struct AttemptContext: Sendable {
     let binDirectory: String
     let parser: MetricParser
     let metrics: MetricRecorder
+    /// How the entry point is launched across the hosts.
+    let distribution: Distribution
+    let hostNames: [String]
+    /// The job's network when its hosts have one (multi-host jobs); nil when they share the machine's.
+    let network: JobNetwork?
+    /// The file bind-mounted over every host's /etc/hosts.
+    let hostsFile: String
+    /// Where each host's main process id is written, for mpirun's rsh agent to join its namespaces.
+    let pidDirectory: String
+
+    /// The interface the hosts talk over: `eth0` in a job network, loopback when sharing the machine's.
+    var interface: String { network == nil ? "lo" : "eth0" }
+
+    func identity(of host: HostRun) -> ProcessLauncher.HostIdentity {
+        ProcessLauncher.HostIdentity(hostname: host.name, hostsFile: hostsFile, networkNamespace: network?.hosts[host.index - 1].namespace)
+    }
 }

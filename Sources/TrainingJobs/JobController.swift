@@ -25,6 +25,7 @@ public actor JobController: JobRecords {
         self.settings = settings
         self.logger = logger
         store = try JobStore(path: settings.databasePath)
+        try EmbeddedEmulation.install(into: settings.emulationDirectory)
         executor = JobExecutor(
             settings: settings, objects: objects, logs: logs, metrics: metrics, specs: specs, gpus: gpus, isolation: isolation,
             containment: containment, logger: logger)
@@ -35,6 +36,7 @@ public actor JobController: JobRecords {
                 // tree (copies of its channels) must not fill the disk.
                 let killed = await executor.killLeftovers(of: job)
                 if killed > 0 { logger.warning("killed \(killed) leftover process(es) of training job \(job.name)") }
+                await executor.removeNetwork(of: job)
                 if !settings.keepJobFiles { await executor.remove(settings.jobsDirectory + "/" + job.name) }
                 job.fail(.internalError("the Sagebox server stopped while the job was running."))
                 try store.save(job)

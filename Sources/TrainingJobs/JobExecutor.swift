@@ -16,6 +16,8 @@ struct JobExecutor: Sendable {
     let gpus: GPUAllocator
     let isolation: Isolation
     let containment: Containment
+    /// Subnets for multi-host jobs' networks; nil when the configured range is unusable (multi-host jobs then fail).
+    let subnets: SubnetPool?
     let environments: PythonEnvironments
     /// Whether spot capacity is available; while it is not, spot jobs wait in Starting.
     let spotCapacity = WaitableFlag(true)
@@ -35,6 +37,7 @@ struct JobExecutor: Sendable {
         self.gpus = gpus
         self.isolation = isolation
         self.containment = containment
+        subnets = try? SubnetPool(range: settings.hostNetworkRange)
         self.logger = logger
         environments = PythonEnvironments(directory: settings.environmentsDirectory)
     }
@@ -51,6 +54,29 @@ struct JobExecutor: Sendable {
         guard let token = job.processToken, let marker = job.processMarker else { return 0 }
         let containment = self.containment
         return (try? await io.run { containment.killAll(job: token, marker: marker) }) ?? 0
+    }
+
+    /// The network of a multi-host job; it needs mount namespaces (root), since its hosts join theirs.
+    func openNetwork(for job: TrainingJob) async throws -> OpenJobNetwork? {
+        guard job.spec.instanceCount > 1, let token = job.processToken else { return nil }
+        guard case .mountNamespace = isolation else {
+            throw JobFailure.client(
+                "Sagebox runs the \(job.spec.instanceCount) hosts of a multi-host job in network namespaces of their own, which needs root and namespaces; this server runs jobs without them. Run Sagebox as root, or use InstanceCount 1.")
+        }
+        guard let subnets, let server = URL(string: settings.endpoint.url) else {
+            throw JobFailure.client("the host network range \(settings.hostNetworkRange) is not A.B.0.0/16 (sagebox serve --host-network-range).")
+        }
+        do {
+            return try await OpenJobNetwork.open(token: token, hosts: job.spec.hostNames, pool: subnets, server: server)
+        } catch {
+            throw JobFailure.internalError("cannot make the network of the job's hosts: \(error)")
+        }
+    }
+
+    /// Removes the network a job a crashed server left running may still have.
+    func removeNetwork(of job: TrainingJob) async {
+        guard job.spec.instanceCount > 1, let token = job.processToken else { return }
+        await JobNetwork(token: token, hostNames: job.spec.hostNames, prefix: (0, 0), slot: 0).destroy()
     }
 
     /// Deletes a job's tree (it holds copies of the channels) on the I/O pool.

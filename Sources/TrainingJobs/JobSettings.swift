@@ -39,13 +39,16 @@ public struct JobSettings: Sendable {
     public var seed: UInt64
     /// Billable seconds of a spot job = training seconds × this ratio (so the SDK prints a realistic saving).
     public var spotPriceRatio: Double
+    /// The /16 the hosts of multi-host jobs get their addresses from.
+    public var hostNetworkRange: String
 
     /// Every value comes from the server's settings, whose defaults are the only ones.
     public init(
         dataDirectory: String, endpoint: EndpointReference, region: String, accountId: String, accessKey: String, secretKey: String,
         stopGraceSeconds: Double, keepJobFiles: Bool, sigtermToScript: Bool, spotRestartDelaySeconds: Double, spotInterruptionRate: Double,
-        seed: UInt64, spotPriceRatio: Double
+        seed: UInt64, spotPriceRatio: Double, hostNetworkRange: String
     ) {
+        self.hostNetworkRange = hostNetworkRange
         self.dataDirectory = dataDirectory
         self.endpoint = endpoint
         self.region = region
@@ -62,6 +65,8 @@ public struct JobSettings: Sendable {
     }
 
     var jobsDirectory: String { dataDirectory + "/sagemaker/jobs" }
+    /// Sagebox's Python emulation of libraries that exist only in AWS's images (smdistributed), written at start-up.
+    var emulationDirectory: String { dataDirectory + "/sagemaker/emulation" }
     var environmentsDirectory: String { dataDirectory + "/sagemaker/envs" }
     var databasePath: String { dataDirectory + "/sagemaker/jobs.sqlite" }
 }

@@ -8,7 +8,7 @@ import Runner
 extension TrainingExecution {
     /// Lays out every host's `/opt/ml` tree: config files, channel data, the unpacked source, restored checkpoints.
     func prepareHosts(container: ContainerSpec, directory: String) async throws -> [HostRun] {
-        let names = (1...spec.instanceCount).map { "algo-\($0)" }
+        let names = spec.hostNames
         var hosts: [HostRun] = []
         for (offset, name) in names.enumerated() {
             let root = directory + "/" + name

@@ -4,7 +4,7 @@ import Runner
 
 extension TrainingExecution {
     struct AttemptResult {
-        /// The first host's failure, in host order; nil when every host exited 0 (or the job was stopped).
+        /// The failure of the host that failed first; nil when every host exited 0 (or the job was stopped).
         let failure: JobFailure?
         /// Seconds the attempt's processes ran.
         let seconds: Double
@@ -12,7 +12,8 @@ extension TrainingExecution {
 
     /// Starts the attempt's log streams, says Training, and runs every host's process to its end.
     func train(
-        _ hosts: [HostRun], container: ContainerSpec, gpus: [Int], requestedGPUs: Int, attempt: Int, alreadyRan: Double
+        _ hosts: [HostRun], container: ContainerSpec, gpus: [Int], requestedGPUs: Int, attempt: Int, alreadyRan: Double, network: JobNetwork?,
+        directory: String
     ) async throws -> AttemptResult {
         // The streams exist before the job says Training, so a client that sees Training finds them.
         var logs: [JobLog] = []
@@ -22,10 +23,15 @@ extension TrainingExecution {
         }
         let python = try await services.environments.interpreter(for: container)
         let binDirectory = jobDirectory + "/bin"
-        try Self.makePythonShims(python: python, in: binDirectory)
+        try Self.makeShims(python: python, in: binDirectory)
+        let perHost = hosts.isEmpty ? 0 : gpus.count / hosts.count
         let context = AttemptContext(
             attempt: attempt, container: container, python: python, binDirectory: binDirectory, parser: MetricParser(spec.metricDefinitions),
-            metrics: MetricRecorder(store: services.metrics, job: name))
+            metrics: MetricRecorder(store: services.metrics, job: name),
+            distribution: Distribution(
+                hyperparameters: spec.hyperparameters, gpusPerHost: perHost, pytorchContainer: container.trainingModule?.contains("pytorch") == true),
+            hostNames: spec.hostNames, network: network, hostsFile: directory + "/hosts", pidDirectory: directory + "/pids")
+        try Self.writeHostsFile(context)
         if requestedGPUs > 0 && gpus.isEmpty {
             for log in logs {
                 await log.toolkit("Sagebox: \(spec.instanceType) has \(requestedGPUs) GPU(s) but this machine has none: running on CPU with SM_NUM_GPUS=0.", level: "WARNING")
@@ -41,20 +47,13 @@ extension TrainingExecution {
             services.logger.info("spot job \(name) attempt \(attempt) will be interrupted after \(delay) s of training")
             await run.interruptDuringAttempt(after: delay)
         }
+        await sayWhatIsEmulated(context, logs: logs)
         for host in hosts { await host.checkpoints?.start() }
-        let perHost = hosts.isEmpty ? 0 : gpus.count / hosts.count
         let launches = hosts.enumerated().map { offset, host in
             HostLaunch(host: host, gpus: Array(gpus.dropFirst(offset * perHost).prefix(perHost)), log: logs[offset])
         }
         let started = Date()
-        let failures = try await withThrowingTaskGroup(of: (Int, JobFailure?).self) { group in
-            for launch in launches {
-                group.addTask { (launch.host.index, try await runHost(launch, context)) }
-            }
-            var failures: [(Int, JobFailure?)] = []
-            for try await result in group { failures.append(result) }
-            return failures.sorted { $0.0 < $1.0 }.compactMap(\.1)
-        }
+        let cause = try await runHosts(launches, context)
         // As when a container is torn down: nothing the job started outlives it, even processes that left its group.
         await services.killLeftovers(of: job)
         // The last sync happens after the processes are gone and before the tree is discarded or packed.
@@ -66,7 +65,48 @@ extension TrainingExecution {
             $0.trainingSeconds += elapsed
             $0.finalMetrics = final
         }
-        return AttemptResult(failure: failures.first, seconds: elapsed)
+        return AttemptResult(failure: cause, seconds: elapsed)
+    }
+
+    /// Runs every host to its end. The first host that fails fails the job and the other hosts are brought down with
+    /// it; an MPI job's worker hosts, whose ranks the master's mpirun starts, are brought down when the master ends.
+    private func runHosts(_ launches: [HostLaunch], _ context: AttemptContext) async throws -> JobFailure? {
+        let others = launches.map { hostProcesses($0, context) }
+        let io = services.io
+        return try await withThrowingTaskGroup(of: (Int, JobFailure?).self) { group in
+            for launch in launches {
+                group.addTask { (launch.host.index, try await runHost(launch, context)) }
+            }
+            var cause: JobFailure? = nil
+            var ending = false
+            for try await (index, failure) in group where !ending {
+                cause = failure
+                let masterEnded = context.distribution.usesMPI && index == 1
+                if launches.count > 1 && (failure != nil || masterEnded) {
+                    ending = true
+                    _ = try? await io.run { for (offset, processes) in others.enumerated() where offset + 1 != index { processes?.killAll() } }
+                }
+            }
+            return cause
+        }
+    }
+
+    /// One WARNING line per host for each part of the launch Sagebox emulates rather than runs as the container does.
+    private func sayWhatIsEmulated(_ context: AttemptContext, logs: [JobLog]) async {
+        var lines: [String] = []
+        if context.distribution.usesSMDistributed {
+            lines.append(
+                "Sagebox: smdistributed is emulated on torch.distributed (NCCL with GPUs, gloo without); model parallelism runs every model whole on each rank.")
+        }
+        if context.distribution.usesMPI {
+            lines.append("Sagebox: mpirun reaches the other hosts through their namespaces (an rsh agent), not SSH; no sshd runs.")
+        }
+        if context.network == nil && context.distribution.runner != .process {
+            lines.append("Sagebox: this single-host job shares the machine's network; its interface is lo, not eth0.")
+        }
+        for log in logs {
+            for line in lines { await log.toolkit(line, level: "WARNING") }
+        }
     }
 
     /// Runs one host's process to its end; returns its failure, or nil when it exited 0 or the job was stopped.
@@ -83,12 +123,20 @@ extension TrainingExecution {
         let recent = RecentLines()
         let (run, log, parser, metrics) = (self.run, launch.log, context.parser, context.metrics)
         let receivesSIGTERM = !prepared.isToolkit
+        let pidFile = context.pidDirectory + "/" + launch.host.name
+        let rewrite = launch.host.index == 1 && context.distribution.usesMPI
+        let (distribution, hostNames) = (context.distribution, context.hostNames)
         let outcome = try await ProcessLauncher(isolation: services.isolation).run(
             .init(
                 command: prepared.command, environment: environment, workingDirectory: layout.visibleRoot + "/code", layout: layout,
-                group: processes?.group),
-            started: { await run.register($0, receivesSIGTERM: receivesSIGTERM) },
-            line: { line in
+                group: processes?.group, identity: context.identity(of: launch.host)),
+            started: { handle in
+                await run.register(handle, receivesSIGTERM: receivesSIGTERM)
+                // mpirun's rsh agent joins this host's namespaces through its main process.
+                try? Data(String(handle.pid).utf8).write(to: URL(fileURLWithPath: pidFile), options: .atomic)
+            },
+            line: { raw in
+                let line = rewrite ? distribution.rewriteRankPrefix(raw, hosts: hostNames) : raw
                 await log.write(line)
                 await recent.add(line)
                 if !parser.isEmpty {
@@ -122,15 +170,20 @@ extension TrainingExecution {
     /// The command a host runs: the request's ContainerEntrypoint, the toolkit's launch of the entry point (after
     /// installing its requirements), or the container spec's own command.
     private func prepareCommand(_ launch: HostLaunch, _ context: AttemptContext) async throws -> CommandPreparation {
-        let environment = baseEnvironment(context, gpus: launch.gpus)
+        var environment = baseEnvironment(context, gpus: launch.gpus)
         if let entrypoint = spec.entrypoint, !entrypoint.isEmpty {
             return .ready(PreparedCommand(command: entrypoint + (spec.arguments ?? []), environment: environment, isToolkit: false))
         }
         if context.container.usesToolkit {
             let layout = launch.host.layout
             let toolkit = try toolkitLaunch(context.container, layout: layout, gpus: launch.gpus.count, environment: environment)
-            let prepared = PreparedCommand(
-                command: toolkit.command(python: context.python), environment: environment.merging(toolkit.environment) { $1 }, isToolkit: true)
+            environment.merge(toolkit.environment) { $1 }
+            environment.merge(distributionEnvironment(context, toolkit: toolkit)) { $1 }
+            let command = context.distribution.command(
+                script: toolkit, python: context.python, hosts: context.hostNames, index: launch.host.index - 1, interface: context.interface,
+                forwarded: environment.keys.filter { $0.hasPrefix("SM_") || ["MASTER_ADDR", "MASTER_PORT", "PYTHONPATH"].contains($0) }.sorted())
+            // An MPI worker host waits while the master's mpirun runs its ranks inside it.
+            let prepared = PreparedCommand(command: command ?? ["sleep", "infinity"], environment: environment, isToolkit: true)
             if toolkit.entryPointKind == .command {
                 chmod(layout.codeDirectory + "/" + toolkit.entryPoint, 0o777)
             }
@@ -158,6 +211,35 @@ extension TrainingExecution {
             }
         }
         _ = try? await io.run { processes.killAll() }
+    }
+
+    /// What the framework container and the distributed runner add to the environment.
+    private func distributionEnvironment(_ context: AttemptContext, toolkit: ToolkitLaunch) -> [String: String] {
+        var environment: [String: String] = [:]
+        let distribution = context.distribution
+        if context.container.trainingModule?.contains("pytorch") == true {
+            environment.merge(Distribution.containerEnvironment(master: context.hostNames[0], interface: context.interface)) { $1 }
+        }
+        if distribution.usesMPI {
+            environment["OMPI_MCA_plm_rsh_agent"] = context.binDirectory + "/" + Self.rshAgentName
+            environment["SAGEBOX_HOST_PIDS"] = context.pidDirectory
+            environment["SAGEMAKER_INSTANCE_TYPE"] = spec.instanceType
+        }
+        if distribution.usesSMDistributed {
+            environment["PYTHONPATH"] = [settings.emulationDirectory, toolkit.environment["PYTHONPATH"]].compactMap { $0 }.joined(separator: ":")
+        }
+        if let parameters = distribution.modelParallelParameters { environment["SM_HP_MP_PARAMETERS"] = parameters }
+        return environment
+    }
+
+    /// `/etc/hosts` of every host: the machine's, plus the job's hosts (their network's addresses, or loopback for a
+    /// host sharing the machine's network).
+    static func writeHostsFile(_ context: AttemptContext) throws {
+        let machine = (try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? "127.0.0.1 localhost\n"
+        let entries = context.network.map { $0.hosts.map { "\($0.address) \($0.name)" } } ?? context.hostNames.map { "127.0.1.1 \($0)" }
+        let text = machine + (machine.hasSuffix("\n") ? "" : "\n") + "# Sagebox: the job's hosts\n" + entries.joined(separator: "\n") + "\n"
+        try FileManager.default.createDirectory(atPath: context.pidDirectory, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: context.hostsFile), options: .atomic)
     }
 
     /// Where one host's processes are held (its cgroup, or its environment marker); nil for jobs stored before
@@ -252,14 +334,35 @@ extension TrainingExecution {
         return nil
     }
 
-    /// `python` and `python3` on the job's PATH name the job's interpreter, as in the image.
-    static func makePythonShims(python: String, in folder: String) throws {
+    static let rshAgentName = "sagebox-rsh"
+
+    /// The job's PATH front: `python` and `python3` name the job's interpreter, as in the image; `torchrun` is that
+    /// interpreter's; `sagebox-rsh` is mpirun's agent, which runs a command on host `$1` by joining the namespaces of
+    /// that host's main process (no SSH daemon), waiting for the host to have started.
+    static func makeShims(python: String, in folder: String) throws {
         let manager = FileManager.default
         try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for name in ["python", "python3"] {
             let link = folder + "/" + name
             try? manager.removeItem(atPath: link)
             try manager.createSymbolicLink(atPath: link, withDestinationPath: python)
+        }
+        let scripts = [
+            "torchrun": "#!/bin/sh\nexec \(EntryPointName.shellQuote(python)) -m torch.distributed.run \"$@\"\n",
+            rshAgentName: """
+                #!/bin/sh
+                host="$1"; shift
+                pid="$SAGEBOX_HOST_PIDS/$host"
+                tries=0
+                while [ ! -s "$pid" ] && [ "$tries" -lt 600 ]; do sleep 0.1; tries=$((tries + 1)); done
+                exec nsenter --target "$(cat "$pid")" --net --uts --mount -- /bin/sh -c "$*"
+
+                """,
+        ]
+        for (name, text) in scripts {
+            let path = folder + "/" + name
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            chmod(path, 0o755)
         }
     }
 }

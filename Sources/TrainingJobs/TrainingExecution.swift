@@ -21,16 +21,20 @@ struct TrainingExecution: Sendable {
             // MaxWaitTimeInSeconds counts the whole job, waits included.
             await run.stop(after: job.creationTime.addingTimeInterval(Double(limit)).timeIntervalSinceNow, reason: .maxWait)
         }
+        var network: OpenJobNetwork? = nil
         do {
             let container = try resolveContainer()
+            network = try await services.openNetwork(for: job)
             let perHost = InstanceType.gpus(spec.instanceType)
-            let grantedPerHost: Int
+            let granted: Int
             do {
-                grantedPerHost = try await services.gpus.grantable(perHost)
+                // The job's hosts share the machine's GPUs: the policy applies to all of them together, and each host
+                // gets an equal, disjoint share.
+                granted = try await services.gpus.grantable(perHost * spec.instanceCount)
             } catch {
                 throw JobFailure.client("\(error)")
             }
-            let gpus = await run.acquireGPUs(grantedPerHost * spec.instanceCount, from: services.gpus)
+            let gpus = await run.acquireGPUs(granted - granted % spec.instanceCount, from: services.gpus)
             var hosts: [HostRun] = []
             var failure: JobFailure? = nil
             var ranSeconds = 0.0
@@ -44,7 +48,8 @@ struct TrainingExecution: Sendable {
                 // Stopped while downloading: nothing ran, the (empty) model is still uploaded.
                 if await run.stopReason != nil { break }
                 let result = try await train(
-                    hosts, container: container, gpus: gpus, requestedGPUs: perHost, attempt: attempt, alreadyRan: ranSeconds)
+                    hosts, container: container, gpus: gpus, requestedGPUs: perHost, attempt: attempt, alreadyRan: ranSeconds,
+                    network: network?.network, directory: attemptDirectory)
                 ranSeconds += result.seconds
                 failure = result.failure
                 guard await run.endAttempt() else { break }
@@ -63,6 +68,7 @@ struct TrainingExecution: Sendable {
             await fail(.internalError("\(error)"))
         }
         await run.finish(releasingTo: services.gpus)
+        await network?.close()
         if !settings.keepJobFiles { await services.remove(jobDirectory) }
         await records.finished(name)
     }

@@ -114,6 +114,11 @@ public struct TrainingJobSpec: Sendable {
         }
     }
 
+    /// `algo-1 … algo-N`.
+    public var hostNames: [String] {
+        (1...instanceCount).map { "algo-\($0)" }
+    }
+
     /// `hyperparameters.json` as the platform writes it: the request's strings verbatim.
     public var hyperparametersJSON: JSONValue {
         .object(Dictionary(uniqueKeysWithValues: hyperparameters.map { ($0.0, JSONValue.string($0.1)) }))

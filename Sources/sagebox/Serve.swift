@@ -79,6 +79,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Spot capacity at start: available, or unavailable (spot jobs wait in Starting until POST /_sagebox/spot-capacity?available=true or MaxWait).")
     var spotCapacity: SpotCapacity = .available
 
+    @Option(help: "The /16 (A.B.0.0/16) whose /24s the hosts of multi-host jobs get their addresses from; pick one no network of this machine uses.")
+    var hostNetworkRange = ServerSettings.defaults.hostNetworkRange
+
     @Option(help: "Log level: trace, debug (logs every request), info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -113,6 +116,7 @@ struct Serve: AsyncParsableCommand {
         settings.seed = seed
         settings.spotPriceRatio = spotPriceRatio
         settings.spotCapacityAvailable = spotCapacity == .available
+        settings.hostNetworkRange = hostNetworkRange
         if let accessKey, let secretKey { settings.credentials[accessKey] = secretKey }
         if let credentialsFile { settings.credentials.merge(try Self.readCredentials(credentialsFile)) { $1 } }
         var logger = Logger(label: "sagebox")

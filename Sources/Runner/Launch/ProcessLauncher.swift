@@ -19,13 +19,34 @@ public struct ProcessLauncher: Sendable {
         public var layout: HostLayout
         /// The cgroup the process enters before it runs anything; nil without cgroups.
         public var group: ProcessGroupCell?
+        /// Who the host is (name, /etc/hosts, network namespace); used with mount namespaces only.
+        public var identity: HostIdentity?
 
-        public init(command: [String], environment: [String: String], workingDirectory: String, layout: HostLayout, group: ProcessGroupCell?) {
+        public init(
+            command: [String], environment: [String: String], workingDirectory: String, layout: HostLayout, group: ProcessGroupCell?,
+            identity: HostIdentity? = nil
+        ) {
             self.command = command
             self.environment = environment
             self.workingDirectory = workingDirectory
             self.layout = layout
             self.group = group
+            self.identity = identity
+        }
+    }
+
+    /// A host as its processes see it: `hostname` (a UTS namespace of its own), `/etc/hosts` (a file bind-mounted
+    /// over it), and for the hosts of a multi-host job the network namespace it joins.
+    public struct HostIdentity: Sendable {
+        public var hostname: String
+        /// The file on disk that becomes the host's `/etc/hosts`.
+        public var hostsFile: String
+        public var networkNamespace: String?
+
+        public init(hostname: String, hostsFile: String, networkNamespace: String?) {
+            self.hostname = hostname
+            self.hostsFile = hostsFile
+            self.networkNamespace = networkNamespace
         }
     }
 
@@ -73,6 +94,13 @@ public struct ProcessLauncher: Sendable {
             prologue.append("echo $$ > \"$\(parameters.count)\"")
             parameters.append(group.path + "/cgroup.procs")
         }
+        let identity = isolation == .mountNamespace ? launch.identity : nil
+        if let identity {
+            prologue.append("printf %s \"$\(parameters.count)\" > /proc/sys/kernel/hostname")
+            parameters.append(identity.hostname)
+            prologue.append("mount --bind \"$\(parameters.count)\" /etc/hosts")
+            parameters.append(identity.hostsFile)
+        }
         if isolation == .mountNamespace {
             prologue.append("mount --bind \"$\(parameters.count)\" /opt/ml")
             parameters.append(launch.layout.root)
@@ -81,9 +109,12 @@ public struct ProcessLauncher: Sendable {
         parameters.append(launch.workingDirectory)
         let script = prologue.joined(separator: " && ") + " && shift \(parameters.count - 1) && exec \"$@\""
         let shell = ["/bin/sh", "-c", script] + parameters + launch.command
-        let (executable, arguments) =
-            isolation == .mountNamespace
-            ? ("unshare", ["--mount", "--propagation", "private", "--"] + shell) : (shell[0], Array(shell.dropFirst()))
+        var wrapped = shell
+        if isolation == .mountNamespace {
+            wrapped = ["unshare", "--mount"] + (identity != nil ? ["--uts"] : []) + ["--propagation", "private", "--"] + shell
+            if let namespace = identity?.networkNamespace { wrapped = ["nsenter", "--net=/run/netns/" + namespace, "--"] + wrapped }
+        }
+        let (executable, arguments) = (wrapped[0], Array(wrapped.dropFirst()))
         var options = PlatformOptions()
         options.processGroupID = 0
         let configuration = Configuration(

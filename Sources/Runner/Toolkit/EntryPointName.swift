@@ -1,6 +1,6 @@
 /// The entry-point name rules of sagemaker-training 5.1.4 (`process.validate_entry_point`) and the shell quoting
 /// of its `/bin/sh -c` command line (`shlex.quote`).
-enum EntryPointName {
+public enum EntryPointName {
     /// `validate_entry_point`: empty (any falsy value) is refused; otherwise the name must match
     /// `^[A-Za-z0-9._][A-Za-z0-9._+-]*(/[A-Za-z0-9._+-]+)*$` and have no `.` or `..` segment. The messages are the
     /// toolkit's, with the name and characters in Python `repr`.
@@ -68,7 +68,7 @@ enum EntryPointName {
 
     /// `shlex.quote`: unchanged when non-empty and made only of `[A-Za-z0-9_@%+=:,./-]`, else single-quoted with
     /// each `'` written as `'"'"'`.
-    static func shellQuote(_ s: String) -> String {
+    public static func shellQuote(_ s: String) -> String {
         let safe = !s.isEmpty && s.unicodeScalars.allSatisfy {
             ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || "_@%+=:,./-".unicodeScalars.contains($0)
         }

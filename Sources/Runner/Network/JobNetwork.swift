@@ -1,0 +1,69 @@
+import Foundation
+
+/// The network of one multi-host job, as data: a bridge in the machine's namespace and, per host, a network
+/// namespace whose `eth0` is one end of a veth pair on that bridge, with an address from the job's /24 of the
+/// host-network range (`.1` the bridge, `.11`, `.12`, … the hosts). Names derive from the job's token, so a server
+/// that restarts after a crash finds and removes what it left.
+public struct JobNetwork: Sendable {
+    public struct Host: Sendable {
+        public let name: String
+        /// `ip netns` name; `/run/netns/<namespace>` is what `nsenter --net` joins.
+        public let namespace: String
+        public let address: String
+        let veth: String
+    }
+
+    public let bridge: String
+    /// The bridge's address: where the job's hosts reach Sagebox.
+    public let gateway: String
+    public let hosts: [Host]
+    public let slot: UInt8
+
+    public init(token: String, hostNames: [String], prefix: (UInt8, UInt8), slot: UInt8) {
+        let id = Self.id(token)
+        let base = "\(prefix.0).\(prefix.1).\(slot)"
+        bridge = "sbx" + id
+        gateway = base + ".1"
+        self.slot = slot
+        hosts = hostNames.enumerated().map { offset, name in
+            Host(name: name, namespace: "sagebox-\(id)-\(name)", address: "\(base).\(11 + offset)", veth: "sbx\(id)h\(offset + 1)")
+        }
+    }
+
+    /// Eight hex digits of the token: interface names are at most 15 characters.
+    static func id(_ token: String) -> String {
+        String(token.lowercased().filter(\.isHexDigit).prefix(8))
+    }
+
+    /// `/etc/hosts` as every host of the job sees it.
+    public var hostsFile: String {
+        (["127.0.0.1 localhost"] + hosts.map { "\($0.address) \($0.name)" }).joined(separator: "\n") + "\n"
+    }
+
+    public func create() async throws {
+        var lines = ["link add \(bridge) type bridge", "addr add \(gateway)/24 dev \(bridge)", "link set \(bridge) up"]
+        for host in hosts {
+            lines += [
+                "netns add \(host.namespace)", "link add \(host.veth) type veth peer name eth0 netns \(host.namespace)",
+                "link set \(host.veth) master \(bridge)", "link set \(host.veth) up",
+            ]
+        }
+        try await IPRoute.batch(lines)
+        for host in hosts {
+            try await IPRoute.batch(
+                ["link set lo up", "addr add \(host.address)/24 dev eth0", "link set eth0 up", "route add default via \(gateway)"],
+                namespace: host.namespace)
+        }
+    }
+
+    /// Removes the bridge and every host's namespace (which takes its veth pair with it); what is already gone is
+    /// no error. The job's processes must be gone first, or a namespace lingers until they are.
+    public func destroy() async {
+        try? await IPRoute.batch(["link del \(bridge)"] + hosts.map { "netns del \($0.namespace)" }, force: true)
+    }
+
+    /// The namespaces of every job network on the machine, by job id (for sweeps and tests).
+    public static func namespaces() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []).filter { $0.hasPrefix("sagebox-") }
+    }
+}
