@@ -78,6 +78,7 @@ let package = Package(
             dependencies: [
                 "AWSWire", "ObjectStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -85,6 +86,7 @@ let package = Package(
             dependencies: [
                 "AWSWire", "ObjectStore", "S3", "CloudWatchLogs", "CloudWatchMetrics", "TrainingJobs", "SageMaker", "Runner",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -3,6 +3,7 @@ import CloudWatchMetrics
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ObjectStore
 import Runner
 import S3
@@ -47,6 +48,7 @@ public enum SageboxServer {
             gpus: GPUAllocator(inventory: inventory, policy: settings.gpuShortage), isolation: isolation, logger: logger)
 
         if !settings.spotCapacityAvailable { await jobs.setSpotCapacity(available: false) }
+        let authenticator = Authenticator(credentials: settings.credentials)
         let dispatcher = Dispatcher(
             s3: S3Service(store: store, virtualHostDomains: settings.virtualHostDomains),
             sts: STSService(accountId: settings.accountId),
@@ -57,11 +59,12 @@ public enum SageboxServer {
                 "SageMaker": SageMakerService(jobs: jobs, specs: specs),
                 "Logs_20140328": LogsService(store: logs),
             ],
-            authenticator: Authenticator(credentials: settings.credentials),
-            control: ControlRoutes(jobs: jobs, services: ["s3", "sts", "iam", "sagemaker", "logs", "monitoring"]))
+            authenticator: authenticator,
+            control: ControlRoutes(jobs: jobs, services: ["s3", "sts", "iam", "sagemaker", "logs", "monitoring"], authenticator: authenticator))
         let app = Application(
             responder: dispatcher,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            server: .sagebox(
+                idleTimeout: Self.timeAmount(settings.idleTimeoutSeconds), headerReadTimeout: Self.timeAmount(settings.headerReadTimeoutSeconds)),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? settings.port
@@ -74,5 +77,10 @@ public enum SageboxServer {
             logger: logger)
         try await app.runService()
         try await store.shutdown()
+    }
+
+    /// A timeout option as NIO takes it; 0 means none.
+    static func timeAmount(_ seconds: Double) -> TimeAmount? {
+        seconds > 0 ? .nanoseconds(Int64(seconds * 1_000_000_000)) : nil
     }
 }

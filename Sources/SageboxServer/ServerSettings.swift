@@ -30,6 +30,10 @@ public struct ServerSettings: Sendable {
     public var seed: UInt64 = 0
     public var spotPriceRatio = 0.3
     public var spotCapacityAvailable = true
+    /// Seconds before an idle connection is closed; 0: never.
+    public var idleTimeoutSeconds: Double = 120
+    /// Seconds a client has to finish a request head it has begun; 0: no limit.
+    public var headerReadTimeoutSeconds: Double = 30
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

@@ -79,12 +79,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Spot capacity at start: available, or unavailable (spot jobs wait in Starting until POST /_sagebox/spot-capacity?available=true or MaxWait).")
     var spotCapacity: SpotCapacity = .available
 
+    @Option(help: "Seconds a connection may sit idle between requests before it is closed (0: never).")
+    var idleTimeoutSeconds: Double = 120
+
+    @Option(help: "Seconds a client has to send a whole request head once it has begun (0: no limit).")
+    var headerReadTimeoutSeconds: Double = 30
+
     @Option(help: "Log level: trace, debug (logs every request), info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
         if (accessKey == nil) != (secretKey == nil) {
             throw ValidationError("--access-key and --secret-key go together.")
+        }
+        if idleTimeoutSeconds < 0 || headerReadTimeoutSeconds < 0 {
+            throw ValidationError("Timeouts are seconds, 0 or more.")
         }
     }
 
@@ -113,6 +122,8 @@ struct Serve: AsyncParsableCommand {
         settings.seed = seed
         settings.spotPriceRatio = spotPriceRatio
         settings.spotCapacityAvailable = spotCapacity == .available
+        settings.idleTimeoutSeconds = idleTimeoutSeconds
+        settings.headerReadTimeoutSeconds = headerReadTimeoutSeconds
         if let accessKey, let secretKey { settings.credentials[accessKey] = secretKey }
         if let credentialsFile { settings.credentials.merge(try Self.readCredentials(credentialsFile)) { $1 } }
         var logger = Logger(label: "sagebox")
