@@ -18,7 +18,9 @@ final class HeaderReadTimer: ChannelDuplexHandler, RemovableChannelHandler {
     struct ResponseEnded {}
 
     private let timeout: TimeAmount
-    private var waitingForHead = true
+    /// Requests whose head has arrived and whose response has not ended. Counted rather than flagged because a
+    /// pipelined request's head can arrive before the previous response ends; bytes are head bytes only at zero.
+    private var requestsInFlight = 0
     private var timer: Scheduled<Void>?
 
     init(timeout: TimeAmount) {
@@ -26,7 +28,7 @@ final class HeaderReadTimer: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if waitingForHead, timer == nil {
+        if requestsInFlight == 0, timer == nil {
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             timer = context.eventLoop.scheduleTask(in: timeout) { loopBound.value.close(promise: nil) }
         }
@@ -36,11 +38,11 @@ final class HeaderReadTimer: ChannelDuplexHandler, RemovableChannelHandler {
     func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
         switch event {
         case is HeadReceived:
-            waitingForHead = false
+            requestsInFlight += 1
             cancelTimer()
             promise?.succeed()
         case is ResponseEnded:
-            waitingForHead = true
+            requestsInFlight = max(0, requestsInFlight - 1)
             promise?.succeed()
         default:
             context.triggerUserOutboundEvent(event, promise: promise)
