@@ -2,9 +2,10 @@ import Foundation
 
 /// How deeply a JSON request may nest before it is decoded.
 ///
-/// `JSONDecoder` refuses documents deeper than 512, but decoding `JSONValue` recurses through several frames per
-/// level, and 512 levels of that can overflow a cooperative thread's stack. AWS request shapes are a few levels deep,
-/// so a cheap scan refuses anything deeper than `maxDepth` before any recursive code sees it.
+/// `JSONDecoder` refuses documents deeper than 512 (and 511 levels decode without trouble today), but everything
+/// after it recurses once per level on whichever thread serves the request: `JSONValue`'s decoding, its encoding for
+/// storage, equality and destruction. AWS request shapes are a few levels deep, so a cheap scan refuses anything
+/// deeper than `maxDepth` before any recursive code sees it, whatever the decoder's own limit becomes.
 public enum JSONNesting {
     public static let maxDepth = 64
 
