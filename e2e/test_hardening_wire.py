@@ -123,13 +123,25 @@ def test_bad_chunk_size_is_400(sagebox, bucket):
     assert health(sagebox.endpoint) == 200
 
 
-def test_content_length_past_int64_is_answered_400_at_once(sagebox, bucket):
-    request = (f"PUT {s3_path(bucket, 'huge')} HTTP/1.1\r\nHost: x\r\n"
-               "Content-Length: 9223372036854775808\r\n\r\nabc").encode()
+@pytest.mark.parametrize("head", [
+    "PUT /{bucket}/huge HTTP/1.1\r\n",
+    "POST / HTTP/1.1\r\nX-Amz-Target: SageMaker.ListTrainingJobs\r\nContent-Type: application/x-amz-json-1.1\r\n",
+    "POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+    "POST /_sagebox/spot-capacity?available=true HTTP/1.1\r\n",
+])
+def test_content_length_past_int64_is_answered_400_at_once(sagebox, bucket, head):
+    request = (head.format(bucket=bucket) + "Host: x\r\nContent-Length: 9223372036854775808\r\n\r\nabc").encode()
     started = time.monotonic()
     answer = send_raw(sagebox.endpoint, request, timeout=5)
     assert status_of(answer) == 400, answer[:300]
     assert time.monotonic() - started < 3
+
+
+def test_uploads_over_5_gib_are_entity_too_large_before_the_body(sagebox, bucket):
+    request = (f"PUT {s3_path(bucket, 'big')} HTTP/1.1\r\nHost: x\r\nContent-Length: 5368709121\r\n\r\nabc").encode()
+    answer = send_raw(sagebox.endpoint, request, timeout=5)
+    assert status_of(answer) == 400, answer[:300]
+    assert b"<Code>EntityTooLarge</Code>" in answer and b"<MaxSizeAllowed>5368709120</MaxSizeAllowed>" in answer
 
 
 def test_user_metadata_is_limited_to_2_kb(s3, bucket):

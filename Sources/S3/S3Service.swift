@@ -89,8 +89,7 @@ public struct S3Service: Sendable {
     /// S3's largest single upload (PutObject, UploadPart): 5 GiB.
     static let maxUploadSize: Int64 = 5 * 1024 * 1024 * 1024
 
-    /// A Content-Length past what S3 accepts in one request is refused before any of the body is read, as S3 does;
-    /// the HTTP parser lets through any value below 2^64, so this is also where an impossible one is caught.
+    /// A Content-Length past what S3 accepts in one request is refused before any of the body is read, as S3 does.
     static func contentLengthError(_ headers: HTTPFields) -> AWSError? {
         guard let text = headers[.contentLength] else { return nil }
         guard let length = Int64(text), length <= maxUploadSize else { return S3Errors.entityTooLarge(size: text) }

@@ -3,8 +3,9 @@ import HummingbirdCore
 import Logging
 import NIOCore
 
-/// Hummingbird's HTTP/1.1 channel with what Sagebox adds to every connection: `Expect: 100-continue` answered at
-/// once, `Connection: close` answers honoured, an idle timeout, and a header-read timeout (which needs a handler in front of the HTTP decoder, where
+/// Hummingbird's HTTP/1.1 channel with what Sagebox adds to every connection: impossible Content-Lengths refused,
+/// `Expect: 100-continue` answered at once, `Connection: close` answers honoured, an idle timeout, and a header-read
+/// timeout (which needs a handler in front of the HTTP decoder, where
 /// Hummingbird's configuration cannot put one).
 struct SageboxHTTPChannel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
@@ -30,7 +31,7 @@ extension HTTPServerBuilder {
     static func sagebox(idleTimeout: TimeAmount?, headerReadTimeout: TimeAmount?) -> HTTPServerBuilder {
         .init { responder in
             let handlers: @Sendable () -> [any RemovableChannelHandler] = {
-                let always: [any RemovableChannelHandler] = [ExpectContinueHandler(), ConnectionCloseHandler()]
+                let always: [any RemovableChannelHandler] = [ContentLengthGuard(), ExpectContinueHandler(), ConnectionCloseHandler()]
                 return headerReadTimeout == nil ? always : always + [HeaderReadMarker()]
             }
             return SageboxHTTPChannel(
