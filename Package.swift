@@ -75,6 +75,7 @@ let package = Package(
             dependencies: [
                 "AWSWire", "ObjectStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -82,6 +83,7 @@ let package = Package(
             dependencies: [
                 "AWSWire", "ObjectStore", "S3", "CloudWatchLogs", "CloudWatchMetrics", "TrainingJobs", "SageMaker", "Runner",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -114,3 +116,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets, one per decoder a hostile request reaches. Only scripts/fuzz.sh declares them (SAGEBOX_FUZZ=1,
+// built into .build-fuzz with -sanitize=fuzzer), so the ordinary build neither compiles nor links them.
+if Context.environment["SAGEBOX_FUZZ"] != nil {
+    package.targets.append(.systemLibrary(name: "CFuzzer", path: "fuzz/Sources/CFuzzer"))
+    for name in ["FuzzXML", "FuzzJSON", "FuzzQuery", "FuzzSigV4", "FuzzAWSChunked", "FuzzMultipart"] {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: ["AWSWire", "CFuzzer", .product(name: "NIOCore", package: "swift-nio")],
+                path: "fuzz/Sources/\(name)"))
+    }
+}

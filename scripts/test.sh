@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# THE test command: set-up, debug build, Swift unit tests, then the end-to-end suite (pytest e2e) against the
-# freshly built binary. Exits non-zero if any stage fails. Extra arguments go to pytest (e.g. -k listing -x).
+# THE test command: set-up, debug build, Swift unit tests, a bounded fuzz run of the request decoders
+# (scripts/fuzz.sh), then the end-to-end suite (pytest e2e) against the freshly built binary. Exits non-zero if any
+# stage fails. Extra arguments go to pytest (e.g. -k listing -x).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +17,12 @@ status=0
 echo "== swift test"
 if ! swift test; then
     echo "swift test FAILED" >&2
+    status=1
+fi
+
+echo "== fuzz (bounded run)"
+if ! bash scripts/fuzz.sh; then
+    echo "fuzz FAILED" >&2
     status=1
 fi
 

@@ -82,6 +82,18 @@ public enum S3Errors {
     public static let keyTooLong = AWSError(code: "KeyTooLongError", message: "Your key is too long", status: 400)
     public static let incompleteBody = AWSError(
         code: "IncompleteBody", message: "You did not provide the number of bytes specified by the Content-Length HTTP header", status: 400)
+    public static let malformedBody = AWSError(
+        code: "IncompleteBody", message: "The request body's transfer encoding is malformed, so its length cannot be known.", status: 400)
+    public static func entityTooLarge(size: String) -> AWSError {
+        AWSError(
+            code: "EntityTooLarge", message: "Your proposed upload exceeds the maximum allowed size", status: 400,
+            details: [.init("ProposedSize", size), .init("MaxSizeAllowed", "5368709120")])
+    }
+    public static func metadataTooLarge(size: Int, limit: Int) -> AWSError {
+        AWSError(
+            code: "MetadataTooLarge", message: "Your metadata headers exceed the maximum allowed metadata size.", status: 400,
+            details: [.init("Size", String(size)), .init("MaxSizeAllowed", String(limit))])
+    }
     public static func notImplemented(_ what: String) -> AWSError {
         AWSError(code: "NotImplemented", message: "Sagebox does not implement \(what) yet.", status: 501)
     }

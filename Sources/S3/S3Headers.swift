@@ -11,8 +11,14 @@ enum S3Headers {
         "x-amz-server-side-encryption-bucket-key-enabled", "x-amz-storage-class", "x-amz-website-redirect-location",
     ]
 
-    static func attributes(from headers: HTTPFields) -> ObjectAttributes {
+    /// S3's limit on user metadata: the UTF-8 bytes of every `x-amz-meta-*` name (without the prefix) and value.
+    static let maxMetadataSize = 2048
+
+    /// The attributes a PUT, copy with REPLACE or CreateMultipartUpload stores; `MetadataTooLarge` past 2 KB of
+    /// user metadata.
+    static func attributes(from headers: HTTPFields) throws -> ObjectAttributes {
         var attributes = ObjectAttributes()
+        var metadataSize = 0
         for field in headers {
             let name = field.name.canonicalName
             switch name {
@@ -20,21 +26,26 @@ enum S3Headers {
             case "cache-control": attributes.cacheControl = field.value
             case "content-disposition": attributes.contentDisposition = field.value
             case "content-encoding":
-                // aws-chunked describes the transfer, not the object: S3 strips it.
+                // aws-chunked describes the transfer, not the object: S3 strips it. Repeated fields and the codings
+                // left are joined as HTTP lists are, with a comma and a space.
                 let kept = field.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
                     $0 != "aws-chunked" && !$0.isEmpty
                 }
-                attributes.contentEncoding = kept.isEmpty ? nil : kept.joined(separator: ",")
+                let all = (attributes.contentEncoding.map { [$0] } ?? []) + kept
+                attributes.contentEncoding = all.isEmpty ? nil : all.joined(separator: ", ")
             case "content-language": attributes.contentLanguage = field.value
             case "expires": attributes.expires = field.value
             default:
                 if name.hasPrefix("x-amz-meta-") {
-                    attributes.metadata[String(name.dropFirst("x-amz-meta-".count))] = field.value
+                    let metadataName = String(name.dropFirst("x-amz-meta-".count))
+                    metadataSize += metadataName.utf8.count + field.value.utf8.count
+                    attributes.metadata[metadataName] = field.value
                 } else if storedAmzHeaders.contains(name) {
                     attributes.stored[name] = field.value
                 }
             }
         }
+        guard metadataSize <= maxMetadataSize else { throw S3Errors.metadataTooLarge(size: metadataSize, limit: maxMetadataSize) }
         return attributes
     }
 

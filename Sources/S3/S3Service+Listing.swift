@@ -35,8 +35,10 @@ extension S3Service {
             urlEncoded ? PercentEncoding.encode(text, keepSlash: true) : text
         }
 
-        func header(_ w: inout XMLWriter) {
-            w.element("Prefix", encode(prefix))
+        /// `encodingPrefix: false` for ListObjects (v1), whose top-level Prefix S3 returns as sent even with
+        /// `encoding-type=url`; botocore, which adds that parameter to every listing, decodes it only in the others.
+        func header(_ w: inout XMLWriter, encodingPrefix: Bool = true) {
+            w.element("Prefix", encodingPrefix ? encode(prefix) : prefix)
             if let delimiter { w.element("Delimiter", encode(delimiter)) }
             if urlEncoded { w.element("EncodingType", "url") }
         }
@@ -55,7 +57,7 @@ extension S3Service {
         var w = XMLWriter()
         w.element("ListBucketResult", xmlns: S3Response.namespace) { w in
             w.element("Name", bucket)
-            p.header(&w)
+            p.header(&w, encodingPrefix: false)
             w.element("Marker", p.encode(marker ?? ""))
             w.element("MaxKeys", p.maxKeys)
             w.element("IsTruncated", page.isTruncated)

@@ -7,7 +7,7 @@ extension S3Service {
     func createMultipartUpload(_ bucket: String, _ key: String, _ request: Request) async throws -> Response {
         let algorithm = S3Headers.value(request.headers, "x-amz-checksum-algorithm").flatMap(ChecksumAlgorithm.init(headerValue:))
         let upload = try await store.createMultipartUpload(
-            bucket: bucket, key: key, attributes: S3Headers.attributes(from: request.headers), checksumAlgorithm: algorithm)
+            bucket: bucket, key: key, attributes: try S3Headers.attributes(from: request.headers), checksumAlgorithm: algorithm)
         var w = XMLWriter()
         w.element("InitiateMultipartUploadResult", xmlns: S3Response.namespace) { w in
             w.element("Bucket", bucket)
@@ -82,13 +82,7 @@ extension S3Service {
 
     func completeMultipartUpload(_ bucket: String, _ key: String, _ q: [String: String], _ request: Request) async throws -> Response {
         let uploadId = q["uploadId"] ?? ""
-        guard let root = try await Self.readXML(request), root.name == "CompleteMultipartUpload" else { throw S3Errors.malformedXML }
-        var parts: [(number: Int, etag: String)] = []
-        for part in root.children("Part") {
-            guard let number = part["PartNumber"].flatMap({ Int($0) }), let etag = part["ETag"] else { throw S3Errors.malformedXML }
-            parts.append((number, etag))
-        }
-        guard !parts.isEmpty else { throw S3Errors.malformedXML }
+        guard let root = try await Self.readXML(request), let parts = CompletedParts.decode(root) else { throw S3Errors.malformedXML }
         let record = try await store.completeUpload(uploadId: uploadId, bucket: bucket, key: key, parts: parts)
         let host = request.head.authority ?? "localhost"
         var w = XMLWriter()

@@ -7,6 +7,7 @@ extension S3Service {
     func putObject(_ bucket: String, _ key: String, _ request: Request) async throws -> Response {
         let receiver = BodyReceiver(headers: request.headers)
         try receiver.validateUpFront()
+        let attributes = try S3Headers.attributes(from: request.headers)
         try await store.requireBucket(bucket)
         let algorithm = receiver.checksumAlgorithm()
         let writer = store.makeWriter(checksum: algorithm, computeSHA256: receiver.needsSHA256)
@@ -14,7 +15,7 @@ extension S3Service {
         var stored: StoredChecksum? = nil
         if let algorithm, let checksum { stored = StoredChecksum(algorithm: algorithm, value: checksum, type: .fullObject) }
         let record = try await store.putObject(
-            bucket: bucket, key: key, blob: blob, attributes: S3Headers.attributes(from: request.headers), checksum: stored)
+            bucket: bucket, key: key, blob: blob, attributes: attributes, checksum: stored)
         var headers: HTTPFields = [.eTag: record.quotedETag]
         if let stored { S3Headers.checksum(stored, into: &headers) }
         for (name, value) in record.attributes.stored where name.hasPrefix("x-amz-server-side-encryption") {
@@ -112,7 +113,7 @@ extension S3Service {
             )
         }
         try await store.requireBucket(bucket)
-        let attributes = replace ? S3Headers.attributes(from: request.headers) : source.record.attributes
+        let attributes = try replace ? S3Headers.attributes(from: request.headers) : source.record.attributes
         let record = try await store.copyObject(source, toBucket: bucket, key: key, attributes: attributes)
         var w = XMLWriter()
         w.element("CopyObjectResult", xmlns: S3Response.namespace) { w in

@@ -1,6 +1,7 @@
 import AWSWire
 import Foundation
 import Hummingbird
+import NIOHTTP1
 import ObjectStore
 
 /// S3's REST-XML protocol over the object store: decodes a request, calls the store, encodes the answer.
@@ -23,10 +24,19 @@ public struct S3Service: Sendable {
             return S3Response.errorResponse(S3Errors.invalidRequest("The request path could not be decoded."), requestID: requestID, resource: "/", isHead: isHead)
         }
         let resource = "/" + [address.bucket, address.key].compactMap { $0 }.joined(separator: "/")
+        if let tooLarge = Self.contentLengthError(request.headers) {
+            // Answered before the body is read, which the client may still be sending: the connection cannot go on.
+            return Self.closingConnection(S3Response.errorResponse(tooLarge, requestID: requestID, resource: resource, isHead: isHead))
+        }
         do {
             return try await dispatch(request, address)
         } catch let error as AWSError {
             return S3Response.errorResponse(error, requestID: requestID, resource: resource, isHead: isHead)
+        } catch is HTTPParserError {
+            // The body's framing (a chunk size, say) broke mid-request: the client's fault, and the connection
+            // cannot carry another request.
+            return Self.closingConnection(
+                S3Response.errorResponse(S3Errors.malformedBody, requestID: requestID, resource: resource, isHead: isHead))
         } catch {
             return S3Response.errorResponse(S3Errors.internalError(String(describing: error)), requestID: requestID, resource: resource, isHead: isHead)
         }
@@ -45,6 +55,8 @@ public struct S3Service: Sendable {
             case .delete where q.isEmpty: return try await deleteBucket(bucket)
             case .post where q["delete"] != nil: return try await deleteObjects(bucket, request)
             case .get where q["location"] != nil: return try await getBucketLocation(bucket)
+            case .get where q["acl"] != nil: return try await getACL(bucket: bucket, key: nil)
+            case .put where q["acl"] != nil: return try await putACL(bucket: bucket, key: nil, request)
             case .get where q["versioning"] != nil: return try await getBucketVersioning(bucket)
             case .get where q["uploads"] != nil: return try await listMultipartUploads(bucket, q)
             case .get where q["versions"] != nil: return try await listObjectVersions(bucket, q)
@@ -62,6 +74,8 @@ public struct S3Service: Sendable {
             return try await copyObject(bucket, key, request)
         case .put where q.isEmpty: return try await putObject(bucket, key, request)
         case .get where q["uploadId"] != nil: return try await listParts(bucket, key, q)
+        case .get where q["acl"] != nil: return try await getACL(bucket: bucket, key: key)
+        case .put where q["acl"] != nil: return try await putACL(bucket: bucket, key: key, request)
         case .get where Self.isPlainObjectRead(q): return try await getObject(bucket, key, q, request, head: false)
         case .head where Self.isPlainObjectRead(q): return try await getObject(bucket, key, q, request, head: true)
         case .delete where q["uploadId"] != nil: return try await abortMultipartUpload(bucket, key, q)
@@ -70,6 +84,23 @@ public struct S3Service: Sendable {
         case .post where q["uploadId"] != nil: return try await completeMultipartUpload(bucket, key, q, request)
         default: throw S3Errors.notImplemented(Self.describe(request.method, q, "object"))
         }
+    }
+
+    /// S3's largest single upload (PutObject, UploadPart): 5 GiB.
+    static let maxUploadSize: Int64 = 5 * 1024 * 1024 * 1024
+
+    /// A Content-Length past what S3 accepts in one request is refused before any of the body is read, as S3 does.
+    static func contentLengthError(_ headers: HTTPFields) -> AWSError? {
+        guard let text = headers[.contentLength] else { return nil }
+        guard let length = Int64(text), length <= maxUploadSize else { return S3Errors.entityTooLarge(size: text) }
+        return nil
+    }
+
+    /// `response` with `Connection: close`, which the server honours once it is written.
+    static func closingConnection(_ response: Response) -> Response {
+        var response = response
+        response.headers[.connection] = "close"
+        return response
     }
 
     /// Listing parameters only: anything else is a sub-resource we do not serve.

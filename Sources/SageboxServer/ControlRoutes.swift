@@ -1,4 +1,5 @@
 import AWSWire
+import Crypto
 import Foundation
 import Hummingbird
 import NIOCore
@@ -8,13 +9,25 @@ import TrainingJobs
 struct ControlRoutes: Sendable {
     let jobs: JobController
     let services: [String]
+    /// When it verifies signatures, every route but health needs one: the controls change a job's state.
+    let authenticator: Authenticator
     let startedAt = Date()
+
+    /// Control requests carry no body worth more than this.
+    static let maxBody = 64 * 1024
 
     func respond(to request: Request) async -> Response? {
         let path = request.uri.path
         guard path.hasPrefix("/_sagebox/") else { return nil }
         do {
             let parts = path.split(separator: "/").map(String.init)
+            let isHealth = request.method == .get && parts.count == 2 && parts[1] == "health"
+            if !isHealth, authenticator.verifier != nil {
+                var request = request
+                let body = try await request.collectBody(upTo: Self.maxBody)
+                let payloadHash = Array(SHA256.hash(data: body.readableBytesView)).hexString
+                _ = try authenticator.authenticate(request, payloadHash: payloadHash, protocol: .json).get()
+            }
             switch (request.method, parts.count) {
             case (.get, 2) where parts[1] == "health":
                 return Self.json([

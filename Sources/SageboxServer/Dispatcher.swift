@@ -98,11 +98,7 @@ struct Dispatcher: HTTPResponder {
         do {
             var request = request
             let body = try await request.collectBody(upTo: Self.maxRPCBody)
-            var parameters: [String: String] = [:]
-            let rawQuery = request.uri.query ?? ""
-            for (name, value) in PercentEncoding.parseQuery(rawQuery[...]) + PercentEncoding.parseQuery(String(buffer: body)[...]) {
-                parameters[name] = value
-            }
+            let parameters = try QueryProtocol.parameters(query: (request.uri.query ?? "")[...], body: String(buffer: body)[...])
             let credential = try authenticate(request, body: body, protocol: .query).get()
             let action = parameters["Action"] ?? ""
             let name = services.querySigningName(credentialScope: credential?.service, version: parameters["Version"])

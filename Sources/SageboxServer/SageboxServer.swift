@@ -4,6 +4,7 @@ import CloudWatchMetrics
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ObjectStore
 import Runner
 import S3
@@ -56,14 +57,16 @@ public enum SageboxServer {
         services.register(json: LogsService(store: logs))
         services.register(json: metrics)
         services.register(query: metrics)
+        let authenticator = Authenticator(credentials: settings.credentials)
         let dispatcher = Dispatcher(
             s3: S3Service(store: store, virtualHostDomains: settings.virtualHostDomains),
             services: services,
-            authenticator: Authenticator(credentials: settings.credentials),
-            control: ControlRoutes(jobs: jobs, services: services.names))
+            authenticator: authenticator,
+            control: ControlRoutes(jobs: jobs, services: services.names, authenticator: authenticator))
         let app = Application(
             responder: dispatcher,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            server: .sagebox(
+                idleTimeout: Self.timeAmount(settings.idleTimeoutSeconds), headerReadTimeout: Self.timeAmount(settings.headerReadTimeoutSeconds)),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? settings.port
@@ -76,5 +79,10 @@ public enum SageboxServer {
             logger: logger)
         try await app.runService()
         try await store.shutdown()
+    }
+
+    /// A timeout option as NIO takes it; 0 means none.
+    static func timeAmount(_ seconds: Double) -> TimeAmount? {
+        seconds > 0 ? .nanoseconds(Int64(seconds * 1_000_000_000)) : nil
     }
 }

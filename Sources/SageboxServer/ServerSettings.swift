@@ -32,6 +32,10 @@ public struct ServerSettings: Sendable {
     public var spotCapacityAvailable = true
     /// The /16 that the hosts of multi-host jobs take their addresses from (a /24 per job).
     public var hostNetworkRange = "10.213.0.0/16"
+    /// Seconds before an idle connection is closed; 0: never.
+    public var idleTimeoutSeconds: Double = 120
+    /// Seconds a client has to finish a request head it has begun; 0: no limit.
+    public var headerReadTimeoutSeconds: Double = 30
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

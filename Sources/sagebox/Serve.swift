@@ -82,12 +82,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The /16 (A.B.0.0/16) whose /24s the hosts of multi-host jobs get their addresses from; pick one no network of this machine uses.")
     var hostNetworkRange = ServerSettings.defaults.hostNetworkRange
 
+    @Option(help: "Seconds a connection may sit idle between requests before it is closed (0: never).")
+    var idleTimeoutSeconds = ServerSettings.defaults.idleTimeoutSeconds
+
+    @Option(help: "Seconds a client has to send a whole request head once it has begun (0: no limit).")
+    var headerReadTimeoutSeconds = ServerSettings.defaults.headerReadTimeoutSeconds
+
     @Option(help: "Log level: trace, debug (logs every request), info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
         if (accessKey == nil) != (secretKey == nil) {
             throw ValidationError("--access-key and --secret-key go together.")
+        }
+        if idleTimeoutSeconds < 0 || headerReadTimeoutSeconds < 0 {
+            throw ValidationError("Timeouts are seconds, 0 or more.")
         }
     }
 
@@ -117,6 +126,9 @@ struct Serve: AsyncParsableCommand {
         settings.spotPriceRatio = spotPriceRatio
         settings.spotCapacityAvailable = spotCapacity == .available
         settings.hostNetworkRange = hostNetworkRange
+
+        settings.idleTimeoutSeconds = idleTimeoutSeconds
+        settings.headerReadTimeoutSeconds = headerReadTimeoutSeconds
         if let accessKey, let secretKey { settings.credentials[accessKey] = secretKey }
         if let credentialsFile { settings.credentials.merge(try Self.readCredentials(credentialsFile)) { $1 } }
         var logger = Logger(label: "sagebox")

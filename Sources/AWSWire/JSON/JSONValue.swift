@@ -134,7 +134,9 @@ public enum JSONValue: Sendable, Equatable, Codable {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Decodes a document, refusing one nested deeper than `JSONNesting.maxDepth` with `JSONNesting.TooDeep`.
     public static func decode(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        guard JSONNesting.depth(of: data) <= JSONNesting.maxDepth else { throw JSONNesting.TooDeep() }
+        return try JSONDecoder().decode(JSONValue.self, from: data)
     }
 }

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-
 /// A parsed XML element: enough of a tree for the small request documents AWS clients send
 /// (CompleteMultipartUpload, Delete, CreateBucketConfiguration).
 public struct XMLElementNode: Sendable, Equatable {
@@ -30,43 +26,10 @@ public struct XMLElementNode: Sendable, Equatable {
         child(name)?.text
     }
 
-    /// Parses a document; nil when it is not well-formed XML.
-    public static func parse(_ data: Data) -> XMLElementNode? {
-        let builder = TreeBuilder()
-        let parser = XMLParser(data: data)
-        parser.shouldProcessNamespaces = true
-        parser.shouldResolveExternalEntities = false
-        parser.delegate = builder
-        guard parser.parse(), let root = builder.root else { return nil }
-        return root
-    }
-}
-
-private final class TreeBuilder: NSObject, XMLParserDelegate {
-    var stack: [XMLElementNode] = []
-    var root: XMLElementNode?
-
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
-        attributes: [String: String] = [:]
-    ) {
-        stack.append(XMLElementNode(name: elementName))
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard !stack.isEmpty else { return }
-        stack[stack.count - 1].text += string
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-        guard var node = stack.popLast() else { return }
-        if !node.children.isEmpty {
-            node.text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        if stack.isEmpty {
-            root = node
-        } else {
-            stack[stack.count - 1].children.append(node)
-        }
+    /// Parses a document; nil when it is not well-formed XML, is not UTF-8, declares a document type, or exceeds
+    /// `limits`.
+    public static func parse(_ data: Data, limits: XMLLimits = XMLLimits()) -> XMLElementNode? {
+        var parser = BoundedXMLParser(Array(data), limits: limits)
+        return try? parser.parse()
     }
 }

@@ -24,6 +24,18 @@ public struct XMLWriter: Sendable {
         raw(">")
     }
 
+    /// Opens an element with attributes, their values escaped (an ACL `Grantee` carries `xsi:type`).
+    public mutating func open(_ name: String, attributes: [(name: String, value: String)]) {
+        raw("<")
+        raw(name)
+        for attribute in attributes {
+            raw(" " + attribute.name + "=\"")
+            XMLWriter.escape(attribute.value, into: &bytes)
+            raw("\"")
+        }
+        raw(">")
+    }
+
     public mutating func close(_ name: String) {
         raw("</")
         raw(name)

@@ -33,18 +33,25 @@ struct SageboxClient {
 
     /// Calls `<prefix>.<operation>`; AWS errors come back as `ClientError` with their code and message.
     func call(_ target: String, service: String, _ input: JSONValue = .object([:])) async throws -> JSONValue {
-        let body = input.encoded()
-        var request = URLRequest(url: endpoint)
+        let request = signedRequest(
+            url: endpoint, rawPath: "/", rawQuery: "", body: input.encoded(), service: service,
+            headers: [("content-type", "application/x-amz-json-1.1"), ("x-amz-target", target)])
+        return try await send(request)
+    }
+
+    /// A POST to `url` signed with SigV4 for `service`; `rawPath` and `rawQuery` are the URL's, as sent.
+    private func signedRequest(
+        url: URL, rawPath: String, rawQuery: String, body: Data, service: String, headers extra: [(String, String)]
+    ) -> URLRequest {
+        var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.httpBody = body
         let host = endpoint.port.map { "\(endpoint.host!):\($0)" } ?? endpoint.host!
         let amzDate = Self.amzDate(Date())
-        let headers = [
-            ("content-type", "application/x-amz-json-1.1"), ("host", host), ("x-amz-date", amzDate), ("x-amz-target", target),
-        ]
+        let headers = extra + [("host", host), ("x-amz-date", amzDate)]
         let credential = SigV4Credential(accessKeyId: accessKey, date: String(amzDate.prefix(8)), region: region, service: service)
         let payload = Array(SHA256.hash(data: body)).hexString
-        let signable = SignableRequest(method: "POST", rawPath: "/", rawQuery: "", headers: headers, payloadHash: payload)
+        let signable = SignableRequest(method: "POST", rawPath: rawPath, rawQuery: rawQuery, headers: headers, payloadHash: payload)
         let signed = headers.map(\.0).sorted()
         let canonical = SigV4.canonicalRequest(signable, signedHeaders: signed, service: service)
         let signature = SigV4.signature(
@@ -54,7 +61,7 @@ struct SageboxClient {
         request.setValue(
             "AWS4-HMAC-SHA256 Credential=\(accessKey)/\(credential.scope), SignedHeaders=\(signed.joined(separator: ";")), Signature=\(signature)",
             forHTTPHeaderField: "Authorization")
-        return try await send(request)
+        return request
     }
 
     /// Sends a request whose answer is JSON; an error answer becomes a `ClientError` with its code and message.
@@ -93,10 +100,13 @@ struct SageboxClient {
 }
 
 extension SageboxClient {
-    /// POSTs to one of Sagebox's own control routes (`/_sagebox/...`), which answer JSON.
+    /// POSTs to one of Sagebox's own control routes (`/_sagebox/...`), which answer JSON. Signed like every other
+    /// call, because a server with credentials refuses unsigned control requests.
     func control(_ path: String) async throws -> JSONValue {
-        var request = URLRequest(url: URL(string: path, relativeTo: endpoint)!)
-        request.httpMethod = "POST"
-        return try await send(request)
+        let url = URL(string: path, relativeTo: endpoint)!
+        let question = path.firstIndex(of: "?")
+        let rawPath = String(path[..<(question ?? path.endIndex)])
+        let rawQuery = question.map { String(path[path.index(after: $0)...]) } ?? ""
+        return try await send(signedRequest(url: url, rawPath: rawPath, rawQuery: rawQuery, body: Data(), service: "sagebox", headers: []))
     }
 }

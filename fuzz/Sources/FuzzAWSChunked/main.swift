@@ -1,0 +1,43 @@
+import AWSWire
+import CFuzzer
+import Foundation
+import NIOCore
+
+/// aws-chunked bodies. The decoder promises that input may be split anywhere, so the same bytes fed whole and fed
+/// in two pieces (split where the first byte says) must decode to the same payload and trailers, or fail both ways.
+func fuzzAWSChunked(_ input: UnsafeRawBufferPointer) -> CInt {
+    let bytes = Array(input)
+    guard let first = bytes.first else { return 0 }
+    let body = Array(bytes.dropFirst())
+    let split = body.isEmpty ? 0 : Int(first) % (body.count + 1)
+    let whole = decode([body[...]])
+    let pieces = decode([body[..<split], body[split...]])
+    precondition(whole == pieces, "the decoding depends on where the input was split")
+    return 0
+}
+
+/// The payload and trailers, or nil when the decoder refused the body.
+private func decode(_ pieces: [ArraySlice<UInt8>]) -> [UInt8]? {
+    var decoder = AWSChunkedDecoder()
+    var payload: [UInt8] = []
+    do {
+        for piece in pieces {
+            for buffer in try decoder.decode(ByteBuffer(bytes: piece)) { payload += buffer.readableBytesView }
+        }
+        for (name, value) in try decoder.finish().sorted(by: { $0.key < $1.key }) { payload += Array("\n\(name):\(value)".utf8) }
+        return payload
+    } catch {
+        return nil
+    }
+}
+
+// SwiftPM links this file's top-level code as the program's main, so that is where the fuzzer starts. The symbol
+// below is what libFuzzer's own main (linked in by -sanitize=fuzzer, but never run) refers to.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzAWSChunked(UnsafeRawBufferPointer(start: data, count: size))
+}
+
+var argc = CommandLine.argc
+var argv = Optional(CommandLine.unsafeArgv)
+exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))
