@@ -190,7 +190,11 @@ extension TrainingExecution {
             if let failure = try await installRequirements(toolkit, launch, context, environment: prepared.environment) {
                 return .failed(failure)
             }
-            await launch.log.toolkit("Invoking script with the following command:\n\n\(prepared.command.joined(separator: " "))\n")
+            if command == nil {
+                await launch.log.toolkit("Waiting for the master host's mpirun to start this host's ranks (\(context.distribution.processesPerHost) processes).")
+            } else {
+                await launch.log.toolkit("Invoking script with the following command:\n\n\(prepared.command.joined(separator: " "))\n")
+            }
             return .ready(prepared)
         }
         guard let base = context.container.command else {
@@ -221,6 +225,8 @@ extension TrainingExecution {
             environment.merge(Distribution.containerEnvironment(master: context.hostNames[0], interface: context.interface)) { $1 }
         }
         if distribution.usesMPI {
+            // mpirun exports it to every rank (-x), as in the DLC, where it is always set.
+            environment["LD_LIBRARY_PATH"] = ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"] ?? ""
             environment["OMPI_MCA_plm_rsh_agent"] = context.binDirectory + "/" + Self.rshAgentName
             environment["SAGEBOX_HOST_PIDS"] = context.pidDirectory
             environment["SAGEMAKER_INSTANCE_TYPE"] = spec.instanceType
@@ -228,7 +234,6 @@ extension TrainingExecution {
         if distribution.usesSMDistributed {
             environment["PYTHONPATH"] = [settings.emulationDirectory, toolkit.environment["PYTHONPATH"]].compactMap { $0 }.joined(separator: ":")
         }
-        if let parameters = distribution.modelParallelParameters { environment["SM_HP_MP_PARAMETERS"] = parameters }
         return environment
     }
 

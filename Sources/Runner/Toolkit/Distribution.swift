@@ -21,8 +21,6 @@ public struct Distribution: Sendable, Equatable {
     public let customMPIOptions: [String]
     /// The job imports `smdistributed` (data or model parallel): Sagebox's emulation goes on its PYTHONPATH.
     public let usesSMDistributed: Bool
-    /// The SMP configuration (`mp_parameters`), when model parallelism is enabled.
-    public let modelParallelParameters: String?
 
     /// The master host runs the launcher that reaches every host (MPI).
     public static let masterPort = 7777
@@ -52,8 +50,8 @@ public struct Distribution: Sendable, Equatable {
         processesPerHost = values["sagemaker_mpi_num_of_processes_per_host"].flatMap { Int($0) } ?? max(1, gpusPerHost)
         let options = runner == .smDataParallel ? values["sagemaker_distributed_dataparallel_custom_mpi_options"] : values["sagemaker_mpi_custom_mpi_options"]
         customMPIOptions = (options ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
-        modelParallelParameters = values["mp_parameters"]
-        usesSMDistributed = enabled("sagemaker_distributed_dataparallel_enabled") || modelParallelParameters != nil
+        // Model parallelism comes with `mp_parameters` (which the toolkit exports as SM_HP_MP_PARAMETERS).
+        usesSMDistributed = enabled("sagemaker_distributed_dataparallel_enabled") || values["mp_parameters"] != nil
     }
 
     public var usesMPI: Bool { runner == .mpi || runner == .smDataParallel }
