@@ -27,7 +27,8 @@ apt_install() {
 }
 
 # --- 1. system libraries -------------------------------------------------------------------------------
-APT_PACKAGES=(libarchive-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev)
+# Open MPI and iproute2 for multi-host jobs (mpirun, network namespaces); libopenmpi-dev for mpi4py's build.
+APT_PACKAGES=(libarchive-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev openmpi-bin libopenmpi-dev iproute2)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     is_installed "$pkg" || missing+=("$pkg")
@@ -88,7 +89,15 @@ ensure_venv() {
     log "${venv#"$ROOT"/} ready: $("$venv/bin/python" -c 'import boto3, botocore; print("boto3", boto3.__version__, "botocore", botocore.__version__)')"
 }
 
-ensure_venv "$VENV" "$REQS" "boto3, pytest"
+ensure_venv "$VENV" "$REQS" "boto3, pytest, mpi4py"
+
+# PyTorch for the distributed-training tests: the CPU build where pip finds one (these machines' find-links folder
+# has torch==2.13.0+cpu), else PyPI's torch. Installed once; an existing torch is left as it is.
+if ! "$VENV/bin/python" -c 'import torch' >/dev/null 2>&1; then
+    log "installing PyTorch into .venv"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "torch==2.13.0+cpu" \
+        || "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check torch
+fi
 
 # --- 3. SageMaker Python SDK v3 venv (e2e/test_training_v3.py) -------------------------------------------
 # sagemaker 3.x cannot live beside sagemaker 2.x, so v3 gets its own venv; the v3 tests skip without it.
