@@ -1,18 +1,25 @@
 import AWSWire
+import Dashboard
 import Foundation
 import Hummingbird
 import NIOCore
 import TrainingJobs
 
-/// Sagebox's own routes under `/_sagebox/`: health, and the controls tests use to make things happen on demand.
+/// Sagebox's own routes under `/_sagebox/`: health, the controls tests use to make things happen on demand, and
+/// the web dashboard under `/_sagebox/ui/`.
 struct ControlRoutes: Sendable {
     let jobs: JobController
     let services: [String]
+    /// Reported by health so that `sagebox stop --wait` can say how long a stop may take, and why.
+    let stopGraceSeconds: Double
+    let sigtermToScript: Bool
+    let dashboard: Dashboard
     let startedAt = Date()
 
     func respond(to request: Request) async -> Response? {
         let path = request.uri.path
-        guard path.hasPrefix("/_sagebox/") else { return nil }
+        guard path.hasPrefix("/_sagebox/") || path == "/_sagebox" else { return nil }
+        if let page = await dashboard.respond(to: request) { return page }
         do {
             let parts = path.split(separator: "/").map(String.init)
             switch (request.method, parts.count) {
@@ -20,6 +27,7 @@ struct ControlRoutes: Sendable {
                 return Self.json([
                     "status": .string("ok"), "services": .array(services.map { .string($0) }),
                     "uptimeSeconds": .int(Int(Date().timeIntervalSince(startedAt))),
+                    "stopGraceSeconds": .double(stopGraceSeconds), "sigtermToScript": .bool(sigtermToScript),
                 ])
             case (.post, 4) where parts[1] == "jobs" && parts[3] == "interrupt":
                 let job = PercentEncoding.decode(parts[2]) ?? parts[2]

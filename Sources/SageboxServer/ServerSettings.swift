@@ -30,6 +30,8 @@ public struct ServerSettings: Sendable {
     public var seed: UInt64 = 0
     public var spotPriceRatio = 0.3
     public var spotCapacityAvailable = true
+    /// How the start-up line's `eval "$(… env …)"` names this program: a path when it was started by one.
+    public var cliCommand = "sagebox"
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
