@@ -119,7 +119,3 @@ def uninstall(endpoint: str | None = None) -> None:
         for name, original in list(_originals.items()):
             setattr(session_module.Session, name, original)
         _originals.clear()
-
-
-def is_installed(endpoint: str) -> bool:
-    return _normalise(endpoint) in _endpoints
