@@ -19,33 +19,38 @@ public struct ContainerSpecCatalog: Sendable {
     public static func load(
         from folders: [String], bundled: [(name: String, json: String)] = BundledContainerSpecs.files, fallbackToGeneric: Bool
     ) throws -> ContainerSpecCatalog {
-        var sources: [(path: String, read: () throws -> Data)] = []
+        var byName: [String: ContainerSpec] = [:]
+        var order: [String] = []
+        let decoder = JSONDecoder()
         for folder in folders {
             guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
             for file in files.sorted() where file.hasSuffix(".json") {
                 let path = folder + "/" + file
-                sources.append((path, { try Data(contentsOf: URL(fileURLWithPath: path)) }))
+                let spec: ContainerSpec
+                do {
+                    spec = try decoder.decode(ContainerSpec.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                } catch {
+                    throw SpecError.unreadable(path: path, reason: String(describing: error))
+                }
+                if byName[spec.name] == nil {
+                    byName[spec.name] = spec
+                    order.append(spec.name)
+                }
             }
         }
         for file in bundled {
-            sources.append((Self.builtInLabel + "/" + file.name, { Data(file.json.utf8) }))
-        }
-        var byName: [String: ContainerSpec] = [:]
-        var order: [String] = []
-        let decoder = JSONDecoder()
-        for source in sources {
             let spec: ContainerSpec
             do {
-                spec = try decoder.decode(ContainerSpec.self, from: source.read())
+                spec = try decoder.decode(ContainerSpec.self, from: Data(file.json.utf8))
             } catch {
-                throw SpecError.unreadable(path: source.path, reason: String(describing: error))
+                throw SpecError.unreadable(path: builtInLabel + "/" + file.name, reason: String(describing: error))
             }
             if byName[spec.name] == nil {
                 byName[spec.name] = spec
                 order.append(spec.name)
             }
         }
-        let searched = folders + (bundled.isEmpty ? [] : [Self.builtInLabel])
+        let searched = folders + (bundled.isEmpty ? [] : [builtInLabel])
         return ContainerSpecCatalog(specs: order.compactMap { byName[$0] }, searched: searched, fallbackToGeneric: fallbackToGeneric)
     }
 
