@@ -79,9 +79,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Dashboard",
+            dependencies: [
+                "AWSWire", "ObjectStore", "CloudWatchLogs", "CloudWatchMetrics", "TrainingJobs",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .target(
             name: "SageboxServer",
             dependencies: [
-                "AWSWire", "ObjectStore", "S3", "CloudWatchLogs", "CloudWatchMetrics", "TrainingJobs", "SageMaker", "Runner",
+                "AWSWire", "ObjectStore", "S3", "CloudWatchLogs", "CloudWatchMetrics", "TrainingJobs", "SageMaker", "Runner", "Dashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -106,6 +113,7 @@ let package = Package(
             dependencies: ["TrainingJobs", "Checkpoints", "ObjectStore", "AWSWire", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TrainingJobs", "AWSWire"]),
         .testTarget(name: "CloudWatchMetricsTests", dependencies: ["CloudWatchMetrics", "AWSWire"]),
         .testTarget(
             name: "ObjectStoreTests",

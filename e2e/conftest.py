@@ -436,8 +436,9 @@ TRAINING_STOP_GRACE_SECONDS = 3
 
 @pytest.fixture(scope="session")
 def training_server(server_manager) -> SageboxServer:
-    """A server for training jobs: the repository's container specs named explicitly (the session copy of the binary
-    lives outside the repository, where the bundled folder cannot be found) and a short SIGTERM→SIGKILL grace."""
+    """A server for training jobs: the repository's container specs named explicitly (searched before the copies
+    compiled into the binary, so an edited spec is tested without regenerating them) and a short SIGTERM→SIGKILL
+    grace."""
     return server_manager.start(extra_args=("--container-specs", str(REPO_ROOT / "container-specs"),
                                             "--stop-grace-seconds", str(TRAINING_STOP_GRACE_SECONDS)))
 

@@ -4,7 +4,10 @@
 #   2. a Python venv at .venv/ with the pinned end-to-end test clients from e2e/requirements.txt
 #      (skipped when .venv/ already matches the requirements file, by a stamp holding its hash);
 #   3. a second venv at .venv-v3/ with the SageMaker Python SDK v3 from e2e/requirements-v3.txt, for
-#      e2e/test_training_v3.py (same stamp; needs Python >= 3.11; SAGEBOX_SKIP_V3=1 leaves it out).
+#      e2e/test_training_v3.py (same stamp; needs Python >= 3.11; SAGEBOX_SKIP_V3=1 leaves it out);
+#   4. Debian's chromium for the dashboard's browser test, only when it is missing (SAGEBOX_SKIP_CHROMIUM=1: skip;
+#      e2e/test_dashboard.py then skips).
+# Only missing packages are installed; nothing already on the machine is upgraded.
 # Re-running it on a machine that is already set up takes well under a second.
 set -euo pipefail
 
@@ -108,4 +111,9 @@ elif ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 
     log "not setting up .venv-v3: e2e/requirements-v3.txt needs Python >= 3.11, found $("$PYTHON" --version 2>&1) (the SDK v3 tests will skip)"
 else
     ensure_venv "$ROOT/.venv-v3" "$ROOT/e2e/requirements-v3.txt" "sagemaker.train, boto3"
+fi
+
+# --- 4. Chromium for e2e/test_dashboard.py -----------------------------------------------------------------
+if [ "${SAGEBOX_SKIP_CHROMIUM:-0}" != "1" ] && ! command -v chromium >/dev/null 2>&1; then
+    apt_install chromium
 fi

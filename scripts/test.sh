@@ -25,9 +25,20 @@ if ! bash scripts/fuzz.sh; then
     echo "fuzz FAILED" >&2
     status=1
 fi
+export SAGEBOX_BIN="${SAGEBOX_BIN:-$ROOT/.build/debug/sagebox}"
+
+# The Python package's own tests run its plugin as users get it: installed (here into .build/, without
+# dependencies), so pytest finds it through its pytest11 entry point.
+echo "== pytest python (sagebox package and pytest plugin)"
+rm -rf "$ROOT/.build/python-sagebox"
+if ! "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+        --target "$ROOT/.build/python-sagebox" "$ROOT/python" \
+    || ! PYTHONPATH="$ROOT/.build/python-sagebox" "$ROOT/.venv/bin/python" -m pytest python/tests -q -p no:cacheprovider; then
+    echo "pytest python FAILED" >&2
+    status=1
+fi
 
 echo "== pytest e2e"
-export SAGEBOX_BIN="${SAGEBOX_BIN:-$ROOT/.build/debug/sagebox}"
 set +e
 "$ROOT/.venv/bin/python" -m pytest e2e -q -rfEs "$@"
 rc=$?

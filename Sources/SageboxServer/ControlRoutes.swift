@@ -1,16 +1,22 @@
 import AWSWire
 import Crypto
+import Dashboard
 import Foundation
 import Hummingbird
 import NIOCore
 import TrainingJobs
 
-/// Sagebox's own routes under `/_sagebox/`: health, and the controls tests use to make things happen on demand.
+/// Sagebox's own routes under `/_sagebox/`: health, the controls tests use to make things happen on demand, and
+/// the web dashboard under `/_sagebox/ui/`.
 struct ControlRoutes: Sendable {
     let jobs: JobController
     let services: [String]
     /// When it verifies signatures, every route but health needs one: the controls change a job's state.
     let authenticator: Authenticator
+    /// Reported by health so that `sagebox stop --wait` can say how long a stop may take, and why.
+    let stopGraceSeconds: Double
+    let sigtermToScript: Bool
+    let dashboard: Dashboard
     let startedAt = Date()
 
     /// Control requests carry no body worth more than this.
@@ -18,7 +24,13 @@ struct ControlRoutes: Sendable {
 
     func respond(to request: Request) async -> Response? {
         let path = request.uri.path
-        guard path.hasPrefix("/_sagebox/") else { return nil }
+        guard path.hasPrefix("/_sagebox/") || path == "/_sagebox" else { return nil }
+        if authenticator.verifier == nil {
+            if let page = await dashboard.respond(to: request) { return page }
+        } else if path.hasPrefix("/_sagebox/ui") {
+            // A browser cannot sign its requests, and the dashboard shows every job and object.
+            return Self.error(AWSError(code: "AccessDenied", message: "The dashboard is off because this server verifies signatures.", status: 403))
+        }
         do {
             let parts = path.split(separator: "/").map(String.init)
             let isHealth = request.method == .get && parts.count == 2 && parts[1] == "health"
@@ -33,6 +45,7 @@ struct ControlRoutes: Sendable {
                 return Self.json([
                     "status": .string("ok"), "services": .array(services.map { .string($0) }),
                     "uptimeSeconds": .int(Int(Date().timeIntervalSince(startedAt))),
+                    "stopGraceSeconds": .double(stopGraceSeconds), "sigtermToScript": .bool(sigtermToScript),
                 ])
             case (.post, 4) where parts[1] == "jobs" && parts[3] == "interrupt":
                 let job = PercentEncoding.decode(parts[2]) ?? parts[2]
@@ -49,11 +62,14 @@ struct ControlRoutes: Sendable {
                 throw AWSError(code: "NotFound", message: "No Sagebox control route \(request.method) \(path).", status: 404)
             }
         } catch {
-            let failure = error as? AWSError ?? AWSError(code: "InternalFailure", message: String(describing: error), status: 500)
-            return Response(
-                status: .init(code: failure.status), headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(bytes: JSONProtocol.errorBody(failure))))
+            return Self.error(error as? AWSError ?? AWSError(code: "InternalFailure", message: String(describing: error), status: 500))
         }
+    }
+
+    static func error(_ failure: AWSError) -> Response {
+        Response(
+            status: .init(code: failure.status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: JSONProtocol.errorBody(failure))))
     }
 
     static func json(_ object: [String: JSONValue]) -> Response {

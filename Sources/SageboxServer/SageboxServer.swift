@@ -1,6 +1,7 @@
 import AWSWire
 import CloudWatchLogs
 import CloudWatchMetrics
+import Dashboard
 import Foundation
 import Hummingbird
 import Logging
@@ -24,9 +25,7 @@ public enum SageboxServer {
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         let endpoint = EndpointReference("http://\(host):\(settings.port)")
 
-        var folders = settings.containerSpecFolders
-        if let bundled = ContainerSpecCatalog.bundledFolder() { folders.append(bundled) }
-        let specs = try ContainerSpecCatalog.load(from: folders, fallbackToGeneric: settings.unknownImagesRunGeneric)
+        let specs = try ContainerSpecCatalog.load(from: settings.containerSpecFolders, fallbackToGeneric: settings.unknownImagesRunGeneric)
         let isolation = await Isolation.detect()
         if case .none(let reason) = isolation {
             logger.warning("jobs run without a mount namespace (\(reason)): their /opt/ml tree is elsewhere and SM_* paths point there")
@@ -62,7 +61,10 @@ public enum SageboxServer {
             s3: S3Service(store: store, virtualHostDomains: settings.virtualHostDomains),
             services: services,
             authenticator: authenticator,
-            control: ControlRoutes(jobs: jobs, services: services.names, authenticator: authenticator))
+            control: ControlRoutes(
+                jobs: jobs, services: services.names, authenticator: authenticator,
+                stopGraceSeconds: settings.stopGraceSeconds, sigtermToScript: settings.sigtermToScript,
+                dashboard: Dashboard(jobs: jobs, logs: logs, metrics: metricStore, objects: store)))
         let app = Application(
             responder: dispatcher,
             server: .sagebox(
@@ -74,6 +76,8 @@ public enum SageboxServer {
                 // Scripts and tests read this line to learn the endpoint, so it goes to stdout unconditionally.
                 let gpus = inventory.indices.isEmpty ? "no GPUs" : "\(inventory.indices.count) GPU(s)"
                 let line = "Sagebox listening on \(endpoint.url) (data in \(settings.dataDirectory); \(gpus); \(specs.specs.count) container specs)\n"
+                    + "Point clients at it with: eval \"$(\(settings.cliCommand) env --endpoint \(endpoint.url))\"\n"
+                    + "Dashboard: \(endpoint.url)/_sagebox/ui/\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
             },
             logger: logger)

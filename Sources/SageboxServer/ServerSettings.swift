@@ -36,6 +36,8 @@ public struct ServerSettings: Sendable {
     public var idleTimeoutSeconds: Double = 120
     /// Seconds a client has to finish a request head it has begun; 0: no limit.
     public var headerReadTimeoutSeconds: Double = 30
+    /// How the start-up line's `eval "$(… env …)"` names this program: a path when it was started by one.
+    public var cliCommand = "sagebox"
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

@@ -2,14 +2,15 @@ import ArgumentParser
 import Foundation
 import SageboxServer
 
-struct Env: ParsableCommand {
+struct Env: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print shell exports that point every AWS client at Sagebox.",
         discussion: """
             Run `eval "$(sagebox env)"`: it sets AWS_ENDPOINT_URL, dummy credentials and a region where none are set,
             and writes a SageMaker Python SDK config file (default bucket, telemetry off) named by
             SAGEMAKER_USER_CONFIG_OVERRIDE, so that no call leaves the machine. The SDK otherwise asks STS at a
-            hard-coded AWS address for the default bucket and sends telemetry to AWS.
+            hard-coded AWS address for the default bucket and sends telemetry to AWS. It warns on stderr when nothing
+            answers at the endpoint (the exports are printed all the same).
             """
     )
 
@@ -22,9 +23,15 @@ struct Env: ParsableCommand {
     @Option(help: "Where to write the SageMaker SDK config file (default: ~/.config/sagebox/sagemaker-config.yaml).")
     var configFile: String?
 
-    func run() throws {
+    func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let endpoint = endpoint ?? environment["AWS_ENDPOINT_URL"] ?? "http://127.0.0.1:\(ServerSettings.defaultPort)"
+        // A wrong port otherwise shows up much later as a client's connection error, far from its cause.
+        if await (try? SageboxClient(endpoint: endpoint))?.health() == nil {
+            Terminal.warn(
+                "nothing answers as Sagebox at \(endpoint) (GET /_sagebox/health). Start it with `sagebox serve`, or pass the "
+                    + "endpoint its start-up line names with --endpoint. The exports point there all the same.")
+        }
         let path = configFile ?? Self.defaultConfigPath(environment)
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -19,7 +19,7 @@ struct Logs: AsyncParsableCommand {
         let client = try options.client()
         var tokens: [String: String] = [:]
         while true {
-            let description = try await client.sagemaker("DescribeTrainingJob", .object(["TrainingJobName": .string(job)]))
+            let description = try await client.describeJob(job)
             let finished = ["Completed", "Failed", "Stopped"].contains(description["TrainingJobStatus"]?.stringValue ?? "")
             try await drain(client, tokens: &tokens)
             if !follow || finished { return }

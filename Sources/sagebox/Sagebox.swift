@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Sagebox: AsyncParsableCommand {
@@ -8,6 +9,25 @@ struct Sagebox: AsyncParsableCommand {
         discussion: """
             Start the server with `sagebox serve`, then point every AWS client at it with `eval "$(sagebox env)"`.
             """,
-        subcommands: [Serve.self, Env.self, Jobs.self, Describe.self, Logs.self, Stop.self, Interrupt.self, ToolkitReferenceCommand.self]
+        version: SageboxVersion.current,
+        subcommands: [
+            Serve.self, Env.self, Jobs.self, Describe.self, Logs.self, Stop.self, Interrupt.self, ToolkitReferenceCommand.self,
+        ]
     )
+
+    /// ArgumentParser's own entry point, after making stdout line-buffered: piped into `grep`, `tee` or a test,
+    /// `logs -f` and `stop --wait` would otherwise show nothing until they exit (a pipe is block-buffered).
+    static func main() async {
+        StandardOutput.lineBuffered()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

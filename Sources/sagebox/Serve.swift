@@ -129,11 +129,20 @@ struct Serve: AsyncParsableCommand {
 
         settings.idleTimeoutSeconds = idleTimeoutSeconds
         settings.headerReadTimeoutSeconds = headerReadTimeoutSeconds
+        settings.cliCommand = Self.commandName()
         if let accessKey, let secretKey { settings.credentials[accessKey] = secretKey }
         if let credentialsFile { settings.credentials.merge(try Self.readCredentials(credentialsFile)) { $1 } }
         var logger = Logger(label: "sagebox")
         logger.logLevel = logLevel
         try await SageboxServer.run(settings, logger: logger)
+    }
+
+    /// How to run this binary again from the user's shell: `sagebox` when that is how it was started (found on
+    /// PATH), else its absolute path, quoted for the shell, so the printed `eval` line works as printed.
+    static func commandName(_ argument: String = CommandLine.arguments[0]) -> String {
+        guard argument.contains("/") else { return argument }
+        let absolute = URL(fileURLWithPath: argument).standardizedFileURL.path
+        return absolute.allSatisfy({ $0.isLetter || $0.isNumber || "/._-+".contains($0) }) ? absolute : Env.quote(absolute)
     }
 
     static func readCredentials(_ path: String) throws -> [String: String] {

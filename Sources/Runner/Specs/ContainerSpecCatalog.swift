@@ -1,7 +1,8 @@
 import Foundation
 
-/// Every container spec Sagebox knows, loaded from a list of folders; an earlier folder's spec wins over a later
-/// one with the same name, so a user's folder can override a bundled spec.
+/// Every container spec Sagebox knows, loaded from a list of folders and then the specs compiled into the executable
+/// (`BundledContainerSpecs`); an earlier source's spec wins over a later one with the same name, so a user's folder
+/// can override a bundled spec.
 public struct ContainerSpecCatalog: Sendable {
     public let specs: [ContainerSpec]
     public let searched: [String]
@@ -14,7 +15,10 @@ public struct ContainerSpecCatalog: Sendable {
         self.fallbackToGeneric = fallbackToGeneric
     }
 
-    public static func load(from folders: [String], fallbackToGeneric: Bool) throws -> ContainerSpecCatalog {
+    /// The specs in `folders` (earlier folders first), then the `bundled` ones compiled into the executable.
+    public static func load(
+        from folders: [String], bundled: [(name: String, json: String)] = BundledContainerSpecs.files, fallbackToGeneric: Bool
+    ) throws -> ContainerSpecCatalog {
         var byName: [String: ContainerSpec] = [:]
         var order: [String] = []
         let decoder = JSONDecoder()
@@ -34,8 +38,24 @@ public struct ContainerSpecCatalog: Sendable {
                 }
             }
         }
-        return ContainerSpecCatalog(specs: order.compactMap { byName[$0] }, searched: folders, fallbackToGeneric: fallbackToGeneric)
+        for file in bundled {
+            let spec: ContainerSpec
+            do {
+                spec = try decoder.decode(ContainerSpec.self, from: Data(file.json.utf8))
+            } catch {
+                throw SpecError.unreadable(path: builtInLabel + "/" + file.name, reason: String(describing: error))
+            }
+            if byName[spec.name] == nil {
+                byName[spec.name] = spec
+                order.append(spec.name)
+            }
+        }
+        let searched = folders + (bundled.isEmpty ? [] : [builtInLabel])
+        return ContainerSpecCatalog(specs: order.compactMap { byName[$0] }, searched: searched, fallbackToGeneric: fallbackToGeneric)
     }
+
+    /// How messages name the specs compiled into the executable (there is no folder to name).
+    public static let builtInLabel = "(built into sagebox)"
 
     public enum SpecError: Error, CustomStringConvertible {
         case unreadable(path: String, reason: String)
@@ -61,18 +81,5 @@ public struct ContainerSpecCatalog: Sendable {
             return generic
         }
         throw SpecError.noMatch(image: image, searched: searched)
-    }
-
-    /// The bundled `container-specs` folder: found by walking up from the executable, so it works from a
-    /// checkout's `.build/<config>/sagebox`.
-    public static func bundledFolder(executable: String = CommandLine.arguments[0]) -> String? {
-        var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = url.appendingPathComponent("container-specs").path
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), isDirectory.boolValue { return candidate }
-            url.deleteLastPathComponent()
-        }
-        return nil
     }
 }

@@ -28,7 +28,12 @@ struct SageboxClient {
 
     struct ClientError: Error, CustomStringConvertible {
         let description: String
-        init(_ description: String) { self.description = description }
+        /// The AWS error code when the service answered with an error; nil when Sagebox could not be reached.
+        var serviceCode: String? = nil
+        init(_ description: String, serviceCode: String? = nil) {
+            self.description = description
+            self.serviceCode = serviceCode
+        }
     }
 
     /// Calls `<prefix>.<operation>`; AWS errors come back as `ClientError` with their code and message.
@@ -77,7 +82,7 @@ struct SageboxClient {
         if let status = (response as? HTTPURLResponse)?.statusCode, status >= 300 {
             let code = value["__type"]?.stringValue ?? "HTTP \(status)"
             let message = value["message"]?.stringValue ?? value["Message"]?.stringValue ?? ""
-            throw ClientError("\(code): \(message)")
+            throw ClientError("\(code): \(message)", serviceCode: code)
         }
         return value
     }
