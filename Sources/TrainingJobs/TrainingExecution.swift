@@ -60,15 +60,19 @@ struct TrainingExecution: Sendable {
                 await services.remove(attemptDirectory)
                 _ = await run.sleep(settings.spotRestartDelaySeconds)
             }
+            // The hosts' processes are gone: their network goes before the job says it has ended.
+            await network?.close()
+            network = nil
             await finish(hosts: hosts, failure: failure)
         } catch let failure as JobFailure {
+            await network?.close()
             await fail(failure)
         } catch {
             services.logger.error("training job \(name) failed inside Sagebox: \(error)")
+            await network?.close()
             await fail(.internalError("\(error)"))
         }
         await run.finish(releasingTo: services.gpus)
-        await network?.close()
         if !settings.keepJobFiles { await services.remove(jobDirectory) }
         await records.finished(name)
     }

@@ -56,10 +56,11 @@ public struct JobNetwork: Sendable {
         }
     }
 
-    /// Removes the bridge and every host's namespace (which takes its veth pair with it); what is already gone is
-    /// no error. The job's processes must be gone first, or a namespace lingers until they are.
+    /// Removes the veth pairs (deleting one end takes the other at once; a namespace's own devices go only when the
+    /// kernel gets round to it), the bridge and every host's namespace; what is already gone is no error.
     public func destroy() async {
-        try? await IPRoute.batch(["link del \(bridge)"] + hosts.map { "netns del \($0.namespace)" }, force: true)
+        let lines = hosts.map { "link del \($0.veth)" } + ["link del \(bridge)"] + hosts.map { "netns del \($0.namespace)" }
+        try? await IPRoute.batch(lines, force: true)
     }
 
     /// The namespaces of every job network on the machine, by job id (for sweeps and tests).
