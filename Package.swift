@@ -129,10 +129,11 @@ let package = Package(
 // built into .build-fuzz with -sanitize=fuzzer), so the ordinary build neither compiles nor links them.
 if Context.environment["SAGEBOX_FUZZ"] != nil {
     package.targets.append(.systemLibrary(name: "CFuzzer", path: "fuzz/Sources/CFuzzer"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["CFuzzer"], path: "fuzz/Sources/FuzzSupport"))
     for name in ["FuzzXML", "FuzzJSON", "FuzzQuery", "FuzzSigV4", "FuzzAWSChunked", "FuzzMultipart"] {
         package.targets.append(
             .executableTarget(
-                name: name, dependencies: ["AWSWire", "CFuzzer", .product(name: "NIOCore", package: "swift-nio")],
+                name: name, dependencies: ["AWSWire", "FuzzSupport", .product(name: "NIOCore", package: "swift-nio")],
                 path: "fuzz/Sources/\(name)"))
     }
 }

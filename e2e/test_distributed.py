@@ -109,9 +109,9 @@ def fit(env, sdk_env, tmp_path, entry_point, distribution, kind="pytorch", insta
 
 
 def tagged(messages: list[str], tag: str) -> list[dict]:
-    """The JSON after `tag ` in each line (mpirun may run the next rank's output on after it)."""
+    """Every JSON object after `tag ` in the lines (mpirun's tagged output can run two ranks' lines together)."""
     decoder = json.JSONDecoder()
-    return [decoder.raw_decode(m.split(tag + " ", 1)[1])[0] for m in messages if tag + " " in m]
+    return [decoder.raw_decode(part)[0] for m in messages for part in m.split(tag + " ")[1:]]
 
 
 @pytest.mark.timeout(420)

@@ -9,6 +9,22 @@ struct HostRun: Sendable {
     var name: String { "algo-\(index)" }
 }
 
+/// One attempt of a job, as the run loop hands it over to be trained.
+struct AttemptPlan: Sendable {
+    let number: Int
+    /// `<job>/attempt-N`: the hosts' trees and the attempt's own files (the hosts file, the pid files).
+    let directory: String
+    let hosts: [HostRun]
+    let container: ContainerSpec
+    /// The GPUs the job holds, and how many its instance type asks for per host.
+    let gpus: [Int]
+    let requestedGPUsPerHost: Int
+    /// The job's network when its hosts have one.
+    let network: JobNetwork?
+    /// Seconds the job's processes ran in earlier attempts.
+    let alreadyRan: Double
+}
+
 /// Everything one host's launch needs besides what the attempt shares: the host, its GPUs, its log stream.
 struct HostLaunch: Sendable {
     let host: HostRun

@@ -11,10 +11,8 @@ extension TrainingExecution {
     }
 
     /// Starts the attempt's log streams, says Training, and runs every host's process to its end.
-    func train(
-        _ hosts: [HostRun], container: ContainerSpec, gpus: [Int], requestedGPUs: Int, attempt: Int, alreadyRan: Double, network: JobNetwork?,
-        directory: String
-    ) async throws -> AttemptResult {
+    func train(_ plan: AttemptPlan) async throws -> AttemptResult {
+        let (hosts, container, gpus, requestedGPUs, attempt) = (plan.hosts, plan.container, plan.gpus, plan.requestedGPUsPerHost, plan.number)
         // The streams exist before the job says Training, so a client that sees Training finds them.
         var logs: [JobLog] = []
         for host in hosts { logs.append(try await JobLog(logs: services.logs, job: name, host: host.index)) }
@@ -30,7 +28,7 @@ extension TrainingExecution {
             metrics: MetricRecorder(store: services.metrics, job: name),
             distribution: Distribution(
                 hyperparameters: spec.hyperparameters, gpusPerHost: perHost, pytorchContainer: container.trainingModule?.contains("pytorch") == true),
-            hostNames: spec.hostNames, network: network, hostsFile: directory + "/hosts", pidDirectory: directory + "/pids")
+            hostNames: spec.hostNames, network: plan.network, hostsFile: plan.directory + "/hosts", pidDirectory: plan.directory + "/pids")
         try Self.writeHostsFile(context)
         if requestedGPUs > 0 && gpus.isEmpty {
             for log in logs {
@@ -39,7 +37,7 @@ extension TrainingExecution {
         }
         if let limit = spec.maxRuntimeSeconds {
             // MaxRuntimeInSeconds counts the time the job's processes ran, across attempts.
-            await run.stopDuringAttempt(after: Double(limit) - alreadyRan, reason: .maxRuntime)
+            await run.stopDuringAttempt(after: Double(limit) - plan.alreadyRan, reason: .maxRuntime)
         }
         if spec.managedSpot,
             let delay = SpotSchedule(tags: job.tags).interruption(attempt: attempt, job: name, rate: settings.spotInterruptionRate, seed: settings.seed)

@@ -48,8 +48,9 @@ struct TrainingExecution: Sendable {
                 // Stopped while downloading: nothing ran, the (empty) model is still uploaded.
                 if await run.stopReason != nil { break }
                 let result = try await train(
-                    hosts, container: container, gpus: gpus, requestedGPUs: perHost, attempt: attempt, alreadyRan: ranSeconds,
-                    network: network?.network, directory: attemptDirectory)
+                    AttemptPlan(
+                        number: attempt, directory: attemptDirectory, hosts: hosts, container: container, gpus: gpus,
+                        requestedGPUsPerHost: perHost, network: network?.network, alreadyRan: ranSeconds))
                 ranSeconds += result.seconds
                 failure = result.failure
                 guard await run.endAttempt() else { break }

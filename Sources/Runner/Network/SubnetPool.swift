@@ -4,7 +4,7 @@ import Foundation
 /// any the machine already uses (an interface address inside it), so job hosts never clash with real networks.
 public actor SubnetPool {
     /// The first two octets of the range, e.g. `[10, 213]`.
-    public let prefix: (UInt8, UInt8)
+    public nonisolated let prefix: (UInt8, UInt8)
     private var taken: Set<UInt8> = []
 
     public struct RangeError: Error, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import AWSWire
-import CFuzzer
+import FuzzSupport
 import Foundation
 import NIOCore
 
@@ -31,13 +31,4 @@ private func decode(_ pieces: [ArraySlice<UInt8>]) -> [UInt8]? {
     }
 }
 
-// SwiftPM links this file's top-level code as the program's main, so that is where the fuzzer starts. The symbol
-// below is what libFuzzer's own main (linked in by -sanitize=fuzzer, but never run) refers to.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    fuzzAWSChunked(UnsafeRawBufferPointer(start: data, count: size))
-}
-
-var argc = CommandLine.argc
-var argv = Optional(CommandLine.unsafeArgv)
-exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))
+runFuzzer { data, size in fuzzAWSChunked(UnsafeRawBufferPointer(start: data, count: size)) }

@@ -1,5 +1,5 @@
 import AWSWire
-import CFuzzer
+import FuzzSupport
 import Foundation
 
 /// Query-protocol requests (STS, IAM, CloudWatch): the first line is the query string, the rest the form body.
@@ -15,13 +15,4 @@ func fuzzQuery(_ input: UnsafeRawBufferPointer) -> CInt {
     return 0
 }
 
-// SwiftPM links this file's top-level code as the program's main, so that is where the fuzzer starts. The symbol
-// below is what libFuzzer's own main (linked in by -sanitize=fuzzer, but never run) refers to.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    fuzzQuery(UnsafeRawBufferPointer(start: data, count: size))
-}
-
-var argc = CommandLine.argc
-var argv = Optional(CommandLine.unsafeArgv)
-exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))
+runFuzzer { data, size in fuzzQuery(UnsafeRawBufferPointer(start: data, count: size)) }

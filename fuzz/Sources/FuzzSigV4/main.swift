@@ -1,5 +1,5 @@
 import AWSWire
-import CFuzzer
+import FuzzSupport
 import Foundation
 
 /// SigV4 verification of hostile requests. Lines of the input: method, raw path, raw query, then headers as
@@ -18,13 +18,4 @@ func fuzzSigV4(_ input: UnsafeRawBufferPointer) -> CInt {
     return 0
 }
 
-// SwiftPM links this file's top-level code as the program's main, so that is where the fuzzer starts. The symbol
-// below is what libFuzzer's own main (linked in by -sanitize=fuzzer, but never run) refers to.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    fuzzSigV4(UnsafeRawBufferPointer(start: data, count: size))
-}
-
-var argc = CommandLine.argc
-var argv = Optional(CommandLine.unsafeArgv)
-exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))
+runFuzzer { data, size in fuzzSigV4(UnsafeRawBufferPointer(start: data, count: size)) }
