@@ -203,6 +203,37 @@ def announce(line):
     if os.environ.get("LOCAL_RANK", "0") == "0":
         print(line, flush=True)
 
+
+def destroy_process_group_at_exit():
+    """Scripts written for the real libraries never destroy their process group; gloo's threads then abort the
+    interpreter at exit now and then ("terminate called without an active exception"), failing a job that finished.
+    The emulation destroys it at exit instead, once per process."""
+    import atexit
+    import datetime
+
+    import torch.distributed as dist
+
+    if getattr(destroy_process_group_at_exit, "registered", False):
+        return
+    destroy_process_group_at_exit.registered = True
+
+    def destroy():
+        if dist.is_available() and dist.is_initialized():
+            try:
+                # Every rank tears down together: one leaving while another still talks to it aborts that one too.
+                if dist.get_backend() == "gloo":
+                    dist.monitored_barrier(timeout=datetime.timedelta(seconds=30))
+                dist.destroy_process_group()
+            except Exception:  # a rank already gone, or torn down by the script: nothing left to do
+                pass
+        # Under mpirun rank 0 hosts the rendezvous store; leaving before the others have let go of it aborts them.
+        if os.environ.get("OMPI_COMM_WORLD_RANK") == "0" and os.environ.get("OMPI_COMM_WORLD_SIZE", "1") != "1":
+            import time
+
+            time.sleep(1)
+
+    atexit.register(destroy)
+
 """#),
         ("smdistributed/dataparallel/__init__.py", #"""
 """Sagebox emulation of ``smdistributed.dataparallel`` (SMDDP) on torch.distributed.
@@ -427,7 +458,7 @@ world size. SMDDP's own AllReduce/AllGather algorithms are not emulated.
 import torch
 import torch.distributed as _dist
 
-from smdistributed._sagebox import announce, not_emulated_getattr, real_backend, setup_environment
+from smdistributed._sagebox import announce, destroy_process_group_at_exit, not_emulated_getattr, real_backend, setup_environment
 
 BACKEND_NAME = "smddp"
 
@@ -448,6 +479,7 @@ def _create_smddp_backend(store, rank, world_size, timeout):
         pg._set_sequence_number_for_group()
     except Exception:  # older/newer torch without it: not needed for correctness
         pass
+    destroy_process_group_at_exit()
     announce(
         "Sagebox: smdistributed.dataparallel is emulated: backend smddp runs on "
         f"torch.distributed {backend} ({world_size} rank{'' if world_size == 1 else 's'})"
@@ -849,7 +881,8 @@ import os
 import torch
 import torch.distributed as _dist
 
-from smdistributed._sagebox import NotEmulatedError, announce, not_emulated_message, real_backend, setup_environment
+from smdistributed._sagebox import (
+    NotEmulatedError, announce, destroy_process_group_at_exit, not_emulated_message, real_backend, setup_environment)
 
 _PKG = "smdistributed.modelparallel.torch"
 
@@ -1045,6 +1078,7 @@ def init(config=None):
     if not _dist.is_initialized():
         _dist.init_process_group(backend=backend, init_method="env://",
                                  rank=state.rank, world_size=state.world_size)
+        destroy_process_group_at_exit()
     state.backend = _dist.get_backend()
     n = state.world_size
     announce(

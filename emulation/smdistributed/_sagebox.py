@@ -170,3 +170,34 @@ def announce(line):
     """Print a Sagebox notice once per node (local rank 0), flushed."""
     if os.environ.get("LOCAL_RANK", "0") == "0":
         print(line, flush=True)
+
+
+def destroy_process_group_at_exit():
+    """Scripts written for the real libraries never destroy their process group; gloo's threads then abort the
+    interpreter at exit now and then ("terminate called without an active exception"), failing a job that finished.
+    The emulation destroys it at exit instead, once per process."""
+    import atexit
+    import datetime
+
+    import torch.distributed as dist
+
+    if getattr(destroy_process_group_at_exit, "registered", False):
+        return
+    destroy_process_group_at_exit.registered = True
+
+    def destroy():
+        if dist.is_available() and dist.is_initialized():
+            try:
+                # Every rank tears down together: one leaving while another still talks to it aborts that one too.
+                if dist.get_backend() == "gloo":
+                    dist.monitored_barrier(timeout=datetime.timedelta(seconds=30))
+                dist.destroy_process_group()
+            except Exception:  # a rank already gone, or torn down by the script: nothing left to do
+                pass
+        # Under mpirun rank 0 hosts the rendezvous store; leaving before the others have let go of it aborts them.
+        if os.environ.get("OMPI_COMM_WORLD_RANK") == "0" and os.environ.get("OMPI_COMM_WORLD_SIZE", "1") != "1":
+            import time
+
+            time.sleep(1)
+
+    atexit.register(destroy)

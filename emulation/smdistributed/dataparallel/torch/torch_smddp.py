@@ -12,7 +12,7 @@ world size. SMDDP's own AllReduce/AllGather algorithms are not emulated.
 import torch
 import torch.distributed as _dist
 
-from smdistributed._sagebox import announce, not_emulated_getattr, real_backend, setup_environment
+from smdistributed._sagebox import announce, destroy_process_group_at_exit, not_emulated_getattr, real_backend, setup_environment
 
 BACKEND_NAME = "smddp"
 
@@ -33,6 +33,7 @@ def _create_smddp_backend(store, rank, world_size, timeout):
         pg._set_sequence_number_for_group()
     except Exception:  # older/newer torch without it: not needed for correctness
         pass
+    destroy_process_group_at_exit()
     announce(
         "Sagebox: smdistributed.dataparallel is emulated: backend smddp runs on "
         f"torch.distributed {backend} ({world_size} rank{'' if world_size == 1 else 's'})"

@@ -7,7 +7,8 @@ import os
 import torch
 import torch.distributed as _dist
 
-from smdistributed._sagebox import NotEmulatedError, announce, not_emulated_message, real_backend, setup_environment
+from smdistributed._sagebox import (
+    NotEmulatedError, announce, destroy_process_group_at_exit, not_emulated_message, real_backend, setup_environment)
 
 _PKG = "smdistributed.modelparallel.torch"
 
@@ -203,6 +204,7 @@ def init(config=None):
     if not _dist.is_initialized():
         _dist.init_process_group(backend=backend, init_method="env://",
                                  rank=state.rank, world_size=state.world_size)
+        destroy_process_group_at_exit()
     state.backend = _dist.get_backend()
     n = state.world_size
     announce(
