@@ -38,10 +38,9 @@ if ! "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check
     status=1
 fi
 
-# Sagebox's Python emulation of smdistributed, on its own (torchrun and single-process launches; its two mpirun tests
-# on one host abort at exit now and then inside torch's gloo, so they run by hand: pytest emulation/tests).
+# Sagebox's Python emulation of smdistributed, on its own: torchrun, mpirun and single-process launches.
 echo "== pytest emulation (smdistributed)"
-if ! "$ROOT/.venv/bin/python" -m pytest emulation/tests -q -p no:cacheprovider -k "not under_mpirun"; then
+if ! "$ROOT/.venv/bin/python" -m pytest emulation/tests -q -p no:cacheprovider; then
     echo "pytest emulation FAILED" >&2
     status=1
 fi

@@ -37,3 +37,8 @@ assert t.item() == world * (world + 1) / 2
 with open(os.path.join(sys.argv[1], f"rank{rank}.json"), "w") as f:
     json.dump({"rank": rank, "world": world, "weights": flat.tolist()}, f)
 dist.destroy_process_group()
+
+# torch's gloo can abort the interpreter at exit ("terminate called without an active exception") after a run that
+# succeeded; leave without its teardown.
+sys.stdout.flush()
+os._exit(0)

@@ -37,3 +37,8 @@ for _ in range(4):
 flat = torch.cat([p.detach().flatten() for p in model.parameters()])
 with open(os.path.join(sys.argv[1], f"rank{rank}.json"), "w") as f:
     json.dump({"rank": rank, "world": world, "weights": flat.tolist()}, f)
+
+# torch's gloo can abort the interpreter at exit ("terminate called without an active exception") after a run that
+# succeeded; leave without its teardown.
+sys.stdout.flush()
+os._exit(0)
