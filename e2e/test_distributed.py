@@ -189,8 +189,11 @@ def test_a_failing_host_fails_the_job_with_its_reason_and_brings_the_others_down
 
 
 HOLD = r'''
-import os, socket, sys, time
+import os, socket, sys, time, urllib.request
 host = socket.gethostname()
+# Sagebox answers where the job's AWS clients are told it is, from inside the host's own network.
+with urllib.request.urlopen(os.environ["AWS_ENDPOINT_URL"] + "/_sagebox/health", timeout=10) as answer:
+    print(f"reached sagebox from {host}: {answer.status}", flush=True)
 folder = "/opt/ml/checkpoints"
 print("restored " + ",".join(sorted(os.listdir(folder))), flush=True)
 with open(f"{folder}/{host}-{len(os.listdir(folder))}", "w") as f:
@@ -212,6 +215,8 @@ def test_stop_and_spot_interruption_of_a_two_host_job_leave_nothing_behind(env):
         def restored():
             return [m for m in env.messages(name) if m.startswith("restored ")]
         assert wait_until(lambda: len(restored()) >= 4, 120, interval=0.5), env.messages(name)
+        reached = {m for m in env.messages(name) if m.startswith("reached sagebox")}
+        assert reached == {"reached sagebox from algo-1: 200", "reached sagebox from algo-2: 200"}, reached
         # The first attempt of each host found nothing; the second found both hosts' checkpoints of the first.
         assert sorted(restored()) == ["restored "] * 2 + ["restored algo-1-0,algo-2-0"] * 2, restored()
         assert wait_until(lambda: len(processes_with(marker)) >= 2, 30)

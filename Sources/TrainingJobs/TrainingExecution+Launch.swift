@@ -239,7 +239,7 @@ extension TrainingExecution {
     /// host sharing the machine's network).
     static func writeHostsFile(_ context: AttemptContext) throws {
         let machine = (try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? "127.0.0.1 localhost\n"
-        let entries = context.network.map { $0.hosts.map { "\($0.address) \($0.name)" } } ?? context.hostNames.map { "127.0.1.1 \($0)" }
+        let entries = context.network?.hostEntries ?? context.hostNames.map { "127.0.1.1 \($0)" }
         let text = machine + (machine.hasSuffix("\n") ? "" : "\n") + "# Sagebox: the job's hosts\n" + entries.joined(separator: "\n") + "\n"
         try FileManager.default.createDirectory(atPath: context.pidDirectory, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: context.hostsFile), options: .atomic)
@@ -276,7 +276,8 @@ extension TrainingExecution {
     private func baseEnvironment(_ context: AttemptContext, gpus: [Int]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") && !$0.key.hasPrefix("SAGEMAKER_") && !$0.key.hasPrefix("SM_") }
         environment["PATH"] = context.binDirectory + ":" + (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
-        environment["AWS_ENDPOINT_URL"] = settings.endpoint.url
+        // Hosts in a job network have a loopback of their own: they reach Sagebox at their bridge.
+        environment["AWS_ENDPOINT_URL"] = context.network?.endpoint(forServer: settings.endpoint.url) ?? settings.endpoint.url
         environment["AWS_ACCESS_KEY_ID"] = settings.accessKey
         environment["AWS_SECRET_ACCESS_KEY"] = settings.secretKey
         environment["AWS_REGION"] = settings.region

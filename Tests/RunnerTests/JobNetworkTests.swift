@@ -11,7 +11,8 @@ import Testing
         #expect(network.hosts.map(\.namespace) == ["sagebox-6f4413b6-algo-1", "sagebox-6f4413b6-algo-2"])
         // Interface names are at most 15 bytes.
         #expect((network.hosts.map(\.veth) + [network.bridge]).allSatisfy { $0.utf8.count <= 15 })
-        #expect(network.hostsFile.contains("10.213.7.12 algo-2\n"))
+        #expect(network.hostEntries == ["10.213.7.11 algo-1", "10.213.7.12 algo-2"])
+        #expect(network.endpoint(forServer: "http://127.0.0.1:9700") == "http://10.213.7.1:9700")
     }
 
     @Test func theRangeMustBeASixteen() throws {

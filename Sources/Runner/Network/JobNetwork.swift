@@ -35,9 +35,15 @@ public struct JobNetwork: Sendable {
         String(token.lowercased().filter(\.isHexDigit).prefix(8))
     }
 
-    /// `/etc/hosts` as every host of the job sees it.
-    public var hostsFile: String {
-        (["127.0.0.1 localhost"] + hosts.map { "\($0.address) \($0.name)" }).joined(separator: "\n") + "\n"
+    /// Sagebox's URL as the job's hosts reach it: the bridge address, where the forwarder listens on the server's port.
+    public func endpoint(forServer url: String) -> String {
+        let port = URLComponents(string: url)?.port ?? 80
+        return "http://\(gateway):\(port)"
+    }
+
+    /// The `/etc/hosts` lines naming the job's hosts.
+    public var hostEntries: [String] {
+        hosts.map { "\($0.address) \($0.name)" }
     }
 
     public func create() async throws {
@@ -61,10 +67,5 @@ public struct JobNetwork: Sendable {
     public func destroy() async {
         let lines = hosts.map { "link del \($0.veth)" } + ["link del \(bridge)"] + hosts.map { "netns del \($0.namespace)" }
         try? await IPRoute.batch(lines, force: true)
-    }
-
-    /// The namespaces of every job network on the machine, by job id (for sweeps and tests).
-    public static func namespaces() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []).filter { $0.hasPrefix("sagebox-") }
     }
 }

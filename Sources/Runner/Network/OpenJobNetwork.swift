@@ -25,11 +25,6 @@ public struct OpenJobNetwork: Sendable {
         }
     }
 
-    /// The server's URL as the job's hosts reach it.
-    public func endpoint(for server: URL) -> String {
-        "http://\(network.gateway):\(server.port ?? 80)"
-    }
-
     public func close() async {
         forwarder?.stop()
         await network.destroy()
