@@ -68,30 +68,48 @@ extension TrainingExecution {
 
     /// Runs every host to its end. The first host that fails fails the job and the other hosts are brought down with
     /// it; an MPI job's worker hosts, whose ranks the master's mpirun starts, are brought down when the master ends.
+    /// A host that cannot even start (its toolkit refuses the entry point, say) counts as failing, so the hosts that
+    /// did start never keep the attempt waiting.
     private func runHosts(_ launches: [HostLaunch], _ context: AttemptContext) async throws -> JobFailure? {
         let others = launches.map { hostProcesses($0, context) }
         let io = services.io
-        return try await withThrowingTaskGroup(of: (Int, JobFailure?).self) { group in
+        let (cause, error) = await withTaskGroup(of: (Int, Result<JobFailure?, any Error>).self) { group in
             for launch in launches {
-                group.addTask { (launch.host.index, try await runHost(launch, context)) }
+                group.addTask {
+                    do {
+                        return (launch.host.index, .success(try await runHost(launch, context)))
+                    } catch let failure as JobFailure {
+                        return (launch.host.index, .success(failure))
+                    } catch {
+                        return (launch.host.index, .failure(error))
+                    }
+                }
             }
             var cause: JobFailure? = nil
+            var error: (any Error)? = nil
             var ending = false
-            for try await (index, failure) in group where !ending {
-                cause = failure
+            for await (index, result) in group where !ending {
+                switch result {
+                case .success(let failure): cause = failure
+                case .failure(let thrown): error = thrown
+                }
                 let masterEnded = context.distribution.usesMPI && index == 1
-                if launches.count > 1 && (failure != nil || masterEnded) {
+                if launches.count > 1 && (cause != nil || error != nil || masterEnded) {
                     ending = true
                     _ = try? await io.run { for (offset, processes) in others.enumerated() where offset + 1 != index { processes?.killAll() } }
                 }
             }
-            return cause
+            return (cause, error)
         }
+        if let error { throw error }
+        return cause
     }
 
     /// One WARNING line per host for each part of the launch Sagebox emulates rather than runs as the container does.
     private func sayWhatIsEmulated(_ context: AttemptContext, logs: [JobLog]) async {
-        var lines: [String] = []
+        var lines = context.distribution.notRun.map {
+            "Sagebox: the distribution setting \($0) is not run by Sagebox for this image; the entry point runs with the \(context.distribution.runner.rawValue) runner."
+        }
         if context.distribution.usesSMDistributed {
             lines.append(
                 "Sagebox: smdistributed is emulated on torch.distributed (NCCL with GPUs, gloo without); model parallelism runs every model whole on each rank.")

@@ -66,16 +66,22 @@ struct TrainingExecution: Sendable {
             network = nil
             await finish(hosts: hosts, failure: failure)
         } catch let failure as JobFailure {
-            await network?.close()
+            await tearDown(network)
             await fail(failure)
         } catch {
             services.logger.error("training job \(name) failed inside Sagebox: \(error)")
-            await network?.close()
+            await tearDown(network)
             await fail(.internalError("\(error)"))
         }
         await run.finish(releasingTo: services.gpus)
         if !settings.keepJobFiles { await services.remove(jobDirectory) }
         await records.finished(name)
+    }
+
+    /// After an attempt that threw: whatever it started (processes, their groups) ends, then the job's network.
+    private func tearDown(_ network: OpenJobNetwork?) async {
+        await services.killLeftovers(of: job)
+        await network?.close()
     }
 
     /// Moves the record to `status` and the run to the matching phase.

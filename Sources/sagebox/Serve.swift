@@ -95,6 +95,11 @@ struct Serve: AsyncParsableCommand {
         if (accessKey == nil) != (secretKey == nil) {
             throw ValidationError("--access-key and --secret-key go together.")
         }
+        do {
+            _ = try SubnetPool(range: hostNetworkRange)
+        } catch {
+            throw ValidationError("--host-network-range: \(error)")
+        }
         if idleTimeoutSeconds < 0 || headerReadTimeoutSeconds < 0 {
             throw ValidationError("Timeouts are seconds, 0 or more.")
         }

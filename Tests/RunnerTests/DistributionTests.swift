@@ -22,6 +22,12 @@ import Testing
         #expect(distribution(["sagemaker_distributed_dataparallel_enabled": "false"]).runner == .process)
     }
 
+    @Test func whatNoRunnerHereRunsIsNamed() {
+        #expect(distribution(["sagemaker_torch_distributed_enabled": "true"], pytorch: false).notRun == ["sagemaker_torch_distributed_enabled"])
+        #expect(distribution(["sagemaker_pytorch_xla_multi_worker_enabled": "true"]).notRun == ["sagemaker_pytorch_xla_multi_worker_enabled"])
+        #expect(distribution(["sagemaker_torch_distributed_enabled": "true"]).notRun.isEmpty)
+    }
+
     @Test func processesPerHostComeFromTheSettingElseTheGPUs() {
         #expect(distribution([:]).processesPerHost == 1)
         #expect(distribution([:], gpus: 4).processesPerHost == 4)

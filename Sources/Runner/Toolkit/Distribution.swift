@@ -21,6 +21,9 @@ public struct Distribution: Sendable, Equatable {
     public let customMPIOptions: [String]
     /// The job imports `smdistributed` (data or model parallel): Sagebox's emulation goes on its PYTHONPATH.
     public let usesSMDistributed: Bool
+    /// Distribution settings the request enables that this container's runners (or Sagebox) do not run; the job's
+    /// entry point then runs as with `runner`, and its log says so.
+    public let notRun: [String]
 
     /// The master host runs the launcher that reaches every host (MPI).
     public static let masterPort = 7777
@@ -52,6 +55,16 @@ public struct Distribution: Sendable, Equatable {
         customMPIOptions = (options ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
         // Model parallelism comes with `mp_parameters` (which the toolkit exports as SM_HP_MP_PARAMETERS).
         usesSMDistributed = enabled("sagemaker_distributed_dataparallel_enabled") || values["mp_parameters"] != nil
+        var notRun = ["sagemaker_pytorch_xla_multi_worker_enabled", "sagemaker_parameter_server_enabled",
+                      "sagemaker_multi_worker_mirrored_strategy_enabled"].filter(enabled)
+        if !pytorchContainer {
+            notRun += ["sagemaker_torch_distributed_enabled", "sagemaker_pytorch_ddp_enabled", "sagemaker_distributed_dataparallel_enabled"]
+                .filter(enabled)
+        }
+        if let groups = values["sagemaker_distribution_instance_groups"], groups != "[]", !groups.isEmpty {
+            notRun.append("sagemaker_distribution_instance_groups")
+        }
+        self.notRun = notRun
     }
 
     public var usesMPI: Bool { runner == .mpi || runner == .smDataParallel }
