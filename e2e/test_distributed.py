@@ -139,7 +139,7 @@ def test_mpi_runs_mpirun_over_both_hosts_with_rank_prefixes(env, sdk_env, tmp_pa
     assert sorted(r["rank"] for r in ranks) == [0, 1, 2, 3]
     assert {r["sum"] for r in ranks} == {10} and {r["size"] for r in ranks} == {4}
     assert sorted(r["hostname"] for r in ranks) == ["algo-1", "algo-1", "algo-2", "algo-2"]
-    prefixes = {m.split("<stdout>")[0] for m in messages if "mpi-info" in m}
+    prefixes = set(re.findall(r"(\[1,[^\]]*\])<stdout>:mpi-info", "\n".join(messages)))
     assert prefixes == {"[1,mpirank:0,algo-1]", "[1,mpirank:1,algo-1]", "[1,mpirank:2,algo-2]", "[1,mpirank:3,algo-2]"}
     assert any(m.startswith("mpirun --host algo-1:2,algo-2:2 -np 4 --allow-run-as-root") for m in " ".join(messages).split("INFO     ")), \
         [m for m in messages if "mpirun" in m]

@@ -70,6 +70,8 @@ import Testing
         #expect(mpi.rewriteRankPrefix("[1,3]<stdout>:hello", hosts: Self.hosts) == "[1,mpirank:3,algo-2]<stdout>:hello")
         #expect(mpi.rewriteRankPrefix("[1,0]<stderr>:oops", hosts: Self.hosts) == "[1,mpirank:0,algo-1]<stderr>:oops")
         #expect(mpi.rewriteRankPrefix("plain line", hosts: Self.hosts) == "plain line")
+        #expect(mpi.rewriteRankPrefix("[1,0]<stdout>:a}[1,2]<stdout>:b [1,x] [1,9", hosts: Self.hosts)
+            == "[1,mpirank:0,algo-1]<stdout>:a}[1,mpirank:2,algo-2]<stdout>:b [1,x] [1,9")
         #expect(distribution([:]).rewriteRankPrefix("[1,3]<stdout>:x", hosts: Self.hosts) == "[1,3]<stdout>:x")
     }
 }

@@ -115,12 +115,25 @@ public struct Distribution: Sendable, Equatable {
         return command + customMPIOptions
     }
 
-    /// Rewrites mpirun's `--tag-output` prefix `[1,N]<stdout>:` to the DLC's `[1,mpirank:N,algo-K]<stdout>:`.
+    /// Rewrites mpirun's `--tag-output` tags `[1,N]<stdout>:` to the DLC's `[1,mpirank:N,algo-K]<stdout>:`, every
+    /// one in the line: mpirun sometimes runs one rank's output on after another's.
     public func rewriteRankPrefix(_ line: String, hosts: [String]) -> String {
-        guard usesMPI, line.hasPrefix("[1,"), let close = line.firstIndex(of: "]"),
-            let rank = Int(line[line.index(line.startIndex, offsetBy: 3)..<close])
-        else { return line }
-        let host = hosts[min(hosts.count - 1, rank / max(1, processesPerHost))]
-        return "[1,mpirank:\(rank),\(host)]" + line[line.index(after: close)...]
+        guard usesMPI, line.contains("[1,") else { return line }
+        var out = ""
+        var rest = line[...]
+        while let open = rest.range(of: "[1,") {
+            out += rest[..<open.lowerBound]
+            let digits = rest[open.upperBound...].prefix(while: \.isNumber)
+            let close = digits.endIndex
+            guard let rank = Int(digits), close < rest.endIndex, rest[close] == "]", rest[rest.index(after: close)...].hasPrefix("<") else {
+                out += rest[open]
+                rest = rest[open.upperBound...]
+                continue
+            }
+            let host = hosts[min(hosts.count - 1, rank / max(1, processesPerHost))]
+            out += "[1,mpirank:\(rank),\(host)]"
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 }
